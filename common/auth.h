@@ -1,0 +1,70 @@
+// Bearer-token authentication (ARCHITECTURE.md §10): HS256 JWTs (libjwt) that
+// name tenant, subject, role and org scope, with an expiry.
+//
+// Claims: "iss": "attain", "tenant": tenant id, "sub": subject (a rep id for the
+// rep role, a user or service name otherwise), "role": one of RoleName(),
+// "scope": org unit id the principal is confined to ("" = whole tenant; a
+// manager's subtree root), "iat", "exp" (seconds since the epoch).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+
+namespace attain {
+
+enum class Role {
+  kAdmin,               // everything in the tenant
+  kCrmIngest,           // pushes CRM activity; reads org for mapping
+  kDirector,            // reads and manages the whole tenant's targets and results
+  kManager,             // own subtree (scope) only
+  kRep,                 // own records and leaderboards
+  kCommitteeSecretary,  // review committee: manages meetings
+  kCommitteeMember,     // review committee: minutes and reports
+  kFinance,             // finance figures
+  kHr,                  // person records
+  kService,             // service-to-service calls (read what the caller needs)
+};
+
+// "admin", "crm-ingest", "director", "manager", "rep", "committee-secretary",
+// "committee-member", "finance", "hr", "service".
+absl::string_view RoleName(Role role);
+absl::StatusOr<Role> ParseRole(absl::string_view name);
+
+// Who is calling, as established from a verified token.
+struct Principal {
+  std::string tenant;
+  std::string subject;
+  Role role = Role::kRep;
+  std::string scope;  // org unit id; empty = whole tenant
+  absl::Time expires_at = absl::InfinitePast();
+};
+
+// Verifies tokens. Thread-safe; cheap to call per RPC.
+class TokenVerifier {
+ public:
+  // `key` is the HS256 secret (at least 32 bytes, else INVALID_ARGUMENT from Create).
+  static absl::StatusOr<std::unique_ptr<TokenVerifier>> Create(std::string key,
+                                                               const Clock* clock);
+
+  // Verifies the value of an `authorization` header ("Bearer <jwt>").
+  // UNAUTHENTICATED with a reason when the header is missing or malformed, the
+  // signature does not match, the algorithm is not HS256 (alg "none" included),
+  // the token has expired, or a claim is missing or unknown.
+  absl::StatusOr<Principal> Verify(absl::string_view authorization_header) const;
+
+ private:
+  TokenVerifier(std::string key, const Clock* clock) : key_(std::move(key)), clock_(clock) {}
+  std::string key_;
+  const Clock* clock_;
+};
+
+// Makes a signed token for `principal`, valid for `ttl` from `now`.
+absl::StatusOr<std::string> MintToken(absl::string_view key, const Principal& principal,
+                                      absl::Time now, absl::Duration ttl);
+
+}  // namespace attain

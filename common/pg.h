@@ -1,0 +1,77 @@
+// PostgreSQL access (ARCHITECTURE.md §4): a pool of connections, transactions
+// with driver exceptions mapped to Status, and a per-service migration runner.
+// Store code includes this; domain code never does.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace attain {
+
+// One schema migration, applied once in name order.
+struct Migration {
+  std::string name;  // "001_init.sql"
+  std::string sql;
+};
+
+// Maps a libpqxx/libpq exception to a Status: unique_violation → ALREADY_EXISTS,
+// foreign_key_violation / check_violation → FAILED_PRECONDITION,
+// serialization_failure / deadlock → ABORTED, broken_connection / timeouts →
+// UNAVAILABLE, anything else → INTERNAL (with the server's message).
+absl::Status StatusFromPqxx(const std::exception& e);
+
+class PgPool {
+ public:
+  struct Options {
+    std::string url;  // postgresql://user@host:port/db
+    int size = 8;     // connections kept open at most
+    absl::Duration acquire_timeout = absl::Seconds(5);  // wait for a free connection
+    absl::Duration connect_timeout = absl::Seconds(5);
+  };
+  // Connects one connection eagerly to fail fast on a bad URL/down server.
+  static absl::StatusOr<std::unique_ptr<PgPool>> Create(Options options);
+  ~PgPool();
+
+  // Runs `fn` in a read-write transaction on a checked-out connection and
+  // commits when it returns OK (rolls back otherwise). Exceptions become Status
+  // via StatusFromPqxx. A broken connection is discarded and replaced later.
+  // UNAVAILABLE when no connection frees up within acquire_timeout.
+  absl::Status InTransaction(const std::function<absl::Status(pqxx::work&)>& fn);
+
+  // Runs `fn` with a connection outside any transaction (e.g. COPY, LISTEN).
+  absl::Status WithConnection(const std::function<absl::Status(pqxx::connection&)>& fn);
+
+  int size() const { return options_.size; }
+  int in_use() const;
+
+ private:
+  explicit PgPool(Options options);
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire();
+  void Release(std::unique_ptr<pqxx::connection> conn, bool broken);
+
+  Options options_;
+  mutable absl::Mutex mu_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;    // idle + checked out
+  int in_use_ ABSL_GUARDED_BY(mu_) = 0;  // checked out
+};
+
+// Creates `schema` if missing and applies the migrations not yet recorded in
+// `<schema>.schema_migrations`, each in its own transaction, under a
+// PostgreSQL advisory lock keyed by the schema name (so concurrent starts of
+// replicas apply each migration once). A recorded migration whose SQL has
+// changed since it was applied is FAILED_PRECONDITION. The SQL runs with
+// search_path set to `schema`.
+absl::Status RunMigrations(PgPool& pool, const std::string& schema,
+                           const std::vector<Migration>& migrations);
+
+}  // namespace attain
