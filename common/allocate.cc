@@ -9,6 +9,7 @@
 
 #include "absl/numeric/int128.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -20,8 +21,8 @@ constexpr int64_t kOnePercent = kPercentScale / 100;
 constexpr int kPercentDecimals = 4;
 
 absl::Status NegativeTotalError(int64_t total) {
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "total %d is negative: only amounts >= 0 can be allocated", total));
+  return absl::InvalidArgumentError(
+      absl::StrFormat("total %d is negative: only amounts >= 0 can be allocated", total));
 }
 
 absl::Status PercentError(absl::string_view text, absl::string_view problem) {
@@ -43,8 +44,8 @@ absl::StatusOr<std::vector<int64_t>> AllocateByWeights(int64_t total,
   absl::int128 weight_sum = 0;
   for (std::size_t i = 0; i < weights.size(); ++i) {
     if (weights[i] < 0) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "weight %d (index %d) is negative: weights must be >= 0", weights[i], i));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("weight %d (index %d) is negative: weights must be >= 0", weights[i], i));
     }
     weight_sum += weights[i];
   }
@@ -68,9 +69,8 @@ absl::StatusOr<std::vector<int64_t>> AllocateByWeights(int64_t total,
   const int64_t leftover = total - allocated;
   std::vector<std::size_t> order(weights.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return remainders[a] > remainders[b];
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return remainders[a] > remainders[b]; });
   for (int64_t k = 0; k < leftover; ++k) ++parts[order[static_cast<std::size_t>(k)]];
   return parts;
 }
@@ -112,9 +112,8 @@ absl::StatusOr<int64_t> ParsePercent(absl::string_view text) {
     for (++i; i < text.size(); ++i) {
       const char c = text[i];
       if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-        return PercentError(text,
-                            absl::StrFormat("has an unexpected character '%s' at position %d",
-                                            absl::CHexEscape(text.substr(i, 1)), i + 1));
+        return PercentError(text, absl::StrFormat("has an unexpected character '%s' at position %d",
+                                                  absl::CHexEscape(text.substr(i, 1)), i + 1));
       }
       if (++decimals > kPercentDecimals) return PercentError(text, "has more than 4 decimals");
       fraction = fraction * 10 + (c - '0');
@@ -136,17 +135,17 @@ absl::StatusOr<std::vector<int64_t>> ParsePercentagesSumTo100(
   for (std::size_t i = 0; i < texts.size(); ++i) {
     absl::StatusOr<int64_t> value = ParsePercent(texts[i]);
     if (!value.ok()) {
-      return absl::Status(value.status().code(),
-                          absl::StrCat("percentage ", i + 1, " of ", texts.size(), ": ",
-                                       value.status().message()));
+      return absl::Status(
+          value.status().code(),
+          absl::StrCat("percentage ", i + 1, " of ", texts.size(), ": ", value.status().message()));
     }
     sum += *value;
     values.push_back(*value);
   }
   if (sum != kPercentScale) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "percentages sum to ", FormatPercent(sum), ", not 100: adjust them so that they add up "
-        "to exactly 100"));
+    return absl::InvalidArgumentError(absl::StrCat("percentages sum to ", FormatPercent(sum),
+                                                   ", not 100: adjust them so that they add up "
+                                                   "to exactly 100"));
   }
   return values;
 }

@@ -7,6 +7,7 @@
 // manager's subtree root), "iat", "exp" (seconds since the epoch).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,9 @@ enum class Role {
 absl::string_view RoleName(Role role);
 absl::StatusOr<Role> ParseRole(absl::string_view name);
 
+// The shortest HS256 secret TokenVerifier::Create and MintToken accept.
+inline constexpr size_t kMinJwtKeyBytes = 32;
+
 // Who is calling, as established from a verified token.
 struct Principal {
   std::string tenant;
@@ -48,13 +52,14 @@ struct Principal {
 class TokenVerifier {
  public:
   // `key` is the HS256 secret (at least 32 bytes, else INVALID_ARGUMENT from Create).
-  static absl::StatusOr<std::unique_ptr<TokenVerifier>> Create(std::string key,
-                                                               const Clock* clock);
+  static absl::StatusOr<std::unique_ptr<TokenVerifier>> Create(std::string key, const Clock* clock);
 
   // Verifies the value of an `authorization` header ("Bearer <jwt>").
   // UNAUTHENTICATED with a reason when the header is missing or malformed, the
   // signature does not match, the algorithm is not HS256 (alg "none" included),
-  // the token has expired, or a claim is missing or unknown.
+  // the token has expired (exp <= clock->Now()) or is not yet valid (nbf), the
+  // issuer is not "attain", or a claim is missing or unknown. The scheme is
+  // case-insensitive; "scope" may be absent (whole tenant).
   absl::StatusOr<Principal> Verify(absl::string_view authorization_header) const;
 
  private:
@@ -63,7 +68,9 @@ class TokenVerifier {
   const Clock* clock_;
 };
 
-// Makes a signed token for `principal`, valid for `ttl` from `now`.
+// Makes a signed HS256 token for `principal`, valid for `ttl` from `now` (whole
+// seconds; `principal.expires_at` is ignored). INVALID_ARGUMENT if the key is
+// short, tenant or subject is empty, or ttl is under a second.
 absl::StatusOr<std::string> MintToken(absl::string_view key, const Principal& principal,
                                       absl::Time now, absl::Duration ttl);
 

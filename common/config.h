@@ -5,10 +5,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace attain {
@@ -26,10 +29,26 @@ class ConfigParser {
   // Durations in absl form: "250ms", "5s", "1m".
   void AddDuration(std::string name, absl::Duration* out, absl::Duration min, std::string help);
 
+  // Adds a check of string option `name`'s final value (from the flag, the
+  // environment or the default). A non-OK result's message becomes one problem
+  // line for that option, so it should say what is wrong with the value and
+  // what to use instead, and must not echo secrets. `name` must be registered.
+  using Check = std::function<absl::Status(const std::string& value)>;
+  void AddCheck(absl::string_view name, Check check);
+
+  // Reads option `name` from the environment variable `env` instead of
+  // ATTAIN_<NAME>; an empty `env` makes it a flag only. `name` must be registered.
+  void SetVariable(absl::string_view name, std::string env);
+
   // Parses `--name=value` / `--name value` / `--bool-flag` arguments over the
   // environment. On error returns INVALID_ARGUMENT listing every problem (unknown
   // flag, malformed or out-of-range value, missing required option), one per line,
   // each naming the flag and its variable. `--help` returns CANCELLED with Usage().
+  //
+  // argv[0] is the program (or command) name and is skipped; `--` ends the
+  // options. Bool flags take `--x`, `--x=true|false|1|0`, never a separate
+  // argument. An environment variable that is set but empty counts as unset.
+  // `getenv` defaults to std::getenv. The outputs are written only on success.
   absl::Status Parse(int argc, const char* const* argv, const GetEnv& getenv = nullptr);
 
   // Help text: every option with its variable, default and help.
@@ -54,15 +73,25 @@ struct ServerOptions {
   std::string jwt_key_file;            // …or a file holding it
   std::string time_zone = "Asia/Shanghai";  // default tenant time zone
   std::string log_level = "info";           // debug|info|warn|error
-  std::string port_file;  // if set, the bound port is written here once serving
-  int64_t workers = 8;    // worker pool threads for blocking work
-  int64_t max_queue = 1000;  // queued calls before RESOURCE_EXHAUSTED
+  std::string port_file;                    // if set, the bound port is written here once serving
+  int64_t workers = 8;                      // worker pool threads for blocking work
+  int64_t max_queue = 1000;                 // queued calls before RESOURCE_EXHAUSTED
   int64_t pg_pool_size = 8;
   absl::Duration shutdown_grace = absl::Seconds(10);  // in-flight calls get this long
 };
+// Also checks (in Parse) that listen is host:port, log_level is a level,
+// time_zone is in the tz database, redis_url starts with redis:// and jwt_key
+// is long enough.
 void AddServerOptions(ConfigParser& parser, ServerOptions* options);
 
-// Loads the JWT key from jwt_key or jwt_key_file and checks its length.
+// Reads a secret (such as a JWT key) from `path`, dropping trailing whitespace
+// (the file's final newline). INVALID_ARGUMENT "cannot open \"<path>\": <reason>"
+// if it cannot be read; callers prefix the option that named the file.
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
+
+// Loads the JWT key from jwt_key or jwt_key_file (exactly one must be set;
+// trailing whitespace such as the file's final newline is dropped) and checks
+// that it is at least 32 bytes. INVALID_ARGUMENT naming the option otherwise.
 absl::StatusOr<std::string> ResolveJwtKey(const ServerOptions& options);
 
 }  // namespace attain

@@ -175,8 +175,7 @@ LogEvent::LogEvent(LogLevel level, absl::string_view msg)
   if (!enabled_) return;
   line_.reserve(160);
   line_.append("{\"ts\":\"");
-  line_.append(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()));
+  line_.append(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()));
   line_.append("\",\"level\":\"");
   line_.append(LevelName(level).data(), LevelName(level).size());
   line_.append("\",\"msg\":");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -55,8 +56,8 @@ absl::StatusOr<int64_t> ParseMinorUnits(absl::string_view text) {
 
   // Integer part: digits, optionally grouped by ',' into threes after the first group.
   uint64_t magnitude = 0;
-  int group_digits = 0;   // digits since the start or the last ','
-  bool grouped = false;   // a ',' has been seen
+  int group_digits = 0;  // digits since the start or the last ','
+  bool grouped = false;  // a ',' has been seen
   bool any_digit = false;
   for (; i < text.size() && text[i] != '.'; ++i) {
     const char c = text[i];
@@ -125,8 +126,8 @@ std::string FormatMinorUnits(int64_t minor) {
 absl::StatusOr<int64_t> CheckedAdd(int64_t a, int64_t b) {
   int64_t sum;
   if (__builtin_add_overflow(a, b, &sum)) {
-    return absl::OutOfRangeError(absl::StrFormat(
-        "%d + %d overflows: the sum does not fit in 64-bit minor units", a, b));
+    return absl::OutOfRangeError(
+        absl::StrFormat("%d + %d overflows: the sum does not fit in 64-bit minor units", a, b));
   }
   return sum;
 }
@@ -134,8 +135,8 @@ absl::StatusOr<int64_t> CheckedAdd(int64_t a, int64_t b) {
 absl::StatusOr<int64_t> CheckedMul(int64_t a, int64_t b) {
   int64_t product;
   if (__builtin_mul_overflow(a, b, &product)) {
-    return absl::OutOfRangeError(absl::StrFormat(
-        "%d * %d overflows: the product does not fit in 64-bit minor units", a, b));
+    return absl::OutOfRangeError(
+        absl::StrFormat("%d * %d overflows: the product does not fit in 64-bit minor units", a, b));
   }
   return product;
 }
