@@ -23,10 +23,14 @@ struct Migration {
   std::string sql;
 };
 
-// Maps a libpqxx/libpq exception to a Status: unique_violation → ALREADY_EXISTS,
-// foreign_key_violation / check_violation → FAILED_PRECONDITION,
-// serialization_failure / deadlock → ABORTED, broken_connection / timeouts →
-// UNAVAILABLE, anything else → INTERNAL (with the server's message).
+// Maps a libpqxx/libpq exception to a Status (by SQLSTATE where there is one):
+// unique_violation → ALREADY_EXISTS; foreign_key / check / exclusion / restrict
+// violation → FAILED_PRECONDITION; not_null_violation and data exceptions
+// (22xxx, e.g. a malformed number) → INVALID_ARGUMENT; serialization_failure /
+// deadlock / other rollbacks (40xxx) → ABORTED; broken_connection, commit
+// outcome unknown, connection errors (08xxx), server shutdown (57P0x),
+// statement/lock timeout (57014, 55P03) and insufficient resources (53xxx) →
+// UNAVAILABLE; anything else → INTERNAL (with the server's message).
 absl::Status StatusFromPqxx(const std::exception& e);
 
 class PgPool {
@@ -69,8 +73,9 @@ class PgPool {
 // `<schema>.schema_migrations`, each in its own transaction, under a
 // PostgreSQL advisory lock keyed by the schema name (so concurrent starts of
 // replicas apply each migration once). A recorded migration whose SQL has
-// changed since it was applied is FAILED_PRECONDITION. The SQL runs with
-// search_path set to `schema`.
+// changed since it was applied is FAILED_PRECONDITION (and nothing is applied).
+// The SQL runs with search_path set to `schema` and must not contain its own
+// BEGIN/COMMIT. The checksum is the SHA-256 of the SQL text.
 absl::Status RunMigrations(PgPool& pool, const std::string& schema,
                            const std::vector<Migration>& migrations);
 

@@ -110,12 +110,12 @@ print_usage() {
   printf '  %-10s %s\n' postgres "$ATTAIN_PG_URL" redis "$ATTAIN_REDIS_URL"
   cat <<EOF
 
-Try it:
-  source $STATE/env
-  export ATTAIN_TOKEN="\$(attainctl token mint --tenant demo --subject admin --role admin --key-file "\$ATTAIN_JWT_KEY_FILE")"
-  attainctl --addr "\$ATTAIN_TARGET_ADDR" --token "\$ATTAIN_TOKEN" org list
-  attainctl --addr "\$ATTAIN_TARGET_ADDR" --token "\$ATTAIN_TOKEN" target list --period 2025-Q1
-  attainctl --addr "\$ATTAIN_TARGET_ADDR" --token "\$ATTAIN_TOKEN" target check
+Try it (attainctl reads ATTAIN_TARGET_ADDR, ATTAIN_TOKEN and ATTAIN_JWT_KEY_FILE):
+  source $(printf '%q' "$STATE/env")
+  export ATTAIN_TOKEN="\$(attainctl token mint --tenant demo --subject admin --role admin)"
+  attainctl org list
+  attainctl target list --period 2025-Q1
+  attainctl target check
 Stop it:  ${stop_prefix}deploy/local/down.sh   (add --purge to delete the data too)
 EOF
 }
@@ -196,7 +196,7 @@ else
   pg_port=""
   prev=$(cat "$STATE/pg.port" 2>/dev/null || true)
   for ((try = 0; try < 10; try++)); do
-    port=$(free_port $((55432 + try * 7)) "$prev")
+    port=$(free_port $((55432 + try * 7)) "$prev") || exit 1
     prev=""
     logsize=$(stat -c %s "$PGLOG" 2>/dev/null || echo 0)
     if as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGLOG" -w -t 60 \
@@ -232,7 +232,7 @@ else
   redis_port=""
   prev=$(cat "$STATE/redis.port" 2>/dev/null || true)
   for ((try = 0; try < 10; try++)); do
-    port=$(free_port $((56379 + try * 7)) "$prev")
+    port=$(free_port $((56379 + try * 7)) "$prev") || exit 1
     prev=""
     rm -f "$RUN/redis.pid"
     touch "$LOGS/redis.log"
@@ -280,7 +280,8 @@ for name in "${SERVICES[@]}"; do
   rm -f "$portfile"
   service_args "$name"
   echo "--- $(date -Is) starting $name" >>"$svclog"
-  setsid "$bin" --listen "127.0.0.1:$listen_port" --pg-url "$PG_URL" --redis-url "$REDIS_URL" \
+  # ATTAIN_JWT_KEY from the caller's shell would clash with --jwt-key-file.
+  env -u ATTAIN_JWT_KEY setsid "$bin" --listen "127.0.0.1:$listen_port" --pg-url "$PG_URL" --redis-url "$REDIS_URL" \
     --jwt-key-file "$KEY" --port-file "$portfile" "${extra[@]}" </dev/null >>"$svclog" 2>&1 &
   echo $! >"$pidfile"
   echo "service $name" >>"$MANIFEST"

@@ -44,9 +44,8 @@ int Invocation::UsageError(absl::string_view message) const {
 }
 
 std::string CommandUsage(const Command& command) {
-  return absl::StrCat("usage: attainctl ", command.path,
-                      command.synopsis.empty() ? "" : " ", command.synopsis, "\n  ",
-                      command.help, "\n");
+  return absl::StrCat("usage: attainctl ", command.path, command.synopsis.empty() ? "" : " ",
+                      command.synopsis, "\n  ", command.help, "\n");
 }
 
 absl::StatusOr<bool> ParseGlobalOption(const std::vector<std::string>& words, std::size_t* i,

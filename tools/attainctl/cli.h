@@ -24,9 +24,9 @@ class Client;
 
 // Options every command takes (flag > environment > default).
 struct GlobalOptions {
-  std::string addr = "127.0.0.1:7401";  // --addr, ATTAIN_TARGET_ADDR
-  std::string token;                    // --token, ATTAIN_TOKEN
-  bool json = false;                    // --json
+  std::string addr = "127.0.0.1:7401";         // --addr, ATTAIN_TARGET_ADDR
+  std::string token;                           // --token, ATTAIN_TOKEN
+  bool json = false;                           // --json
   absl::Duration timeout = absl::Seconds(10);  // --timeout: deadline of each call
   std::string request_id;                      // --request-id for mutations
 };
@@ -63,9 +63,9 @@ struct Command {
   std::string path;      // the command words, e.g. "org unit create"
   std::string synopsis;  // what follows the words, e.g. "--name N --kind company|region|team"
   std::string help;      // one line saying what it does
-  std::vector<std::string> value_flags;  // options taking a value, without "--"
+  std::vector<std::string> value_flags;   // options taking a value, without "--"
   std::vector<std::string> switch_flags;  // options without a value
-  int min_args = 0;  // positional arguments
+  int min_args = 0;                       // positional arguments
   int max_args = 0;
   std::function<int(const Invocation&)> run;
 };

@@ -2,13 +2,13 @@
 // deadline, request ids and how failed calls are reported.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/string_view.h"
 #include "attain/target/v1/org_service.grpc.pb.h"

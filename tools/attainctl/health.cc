@@ -2,15 +2,15 @@
 // that the client needs no generated health code. The request for the
 // server's overall health (service "") encodes to zero bytes; the response is
 // field 1 (a varint: 0 UNKNOWN, 1 SERVING, 2 NOT_SERVING, 3 SERVICE_UNKNOWN).
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+
 #include <condition_variable>
 #include <cstdint>
 #include <iostream>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/support/byte_buffer.h>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
@@ -111,8 +111,7 @@ int RunHealth(const Invocation& inv) {
   }
   const int serving = DecodeServingStatus(bytes);
   if (serving < 0) {
-    std::cerr << "error: the health response from " << client.options().addr
-              << " is malformed\n";
+    std::cerr << "error: the health response from " << client.options().addr << " is malformed\n";
     return kExitFailure;
   }
   const std::string name = ServingStatusName(serving);
@@ -127,7 +126,8 @@ int RunHealth(const Invocation& inv) {
 }  // namespace
 
 std::vector<Command> HealthCommands() {
-  return {{"health", "",
+  return {{"health",
+           "",
            "asks the service whether it is serving (grpc.health.v1); exit 0 if SERVING, 1 "
            "otherwise; needs no token",
            {},

@@ -171,8 +171,7 @@ int UnitUpdate(const Invocation& inv, const std::string& field) {
   }
   request.mutable_update_mask()->add_paths(field);
   targetv1::UpdateOrgUnitResponse response;
-  const grpc::Status status =
-      inv.client.Call(&OrgService::Stub::UpdateOrgUnit, request, &response);
+  const grpc::Status status = inv.client.Call(&OrgService::Stub::UpdateOrgUnit, request, &response);
   return ShowUnit(inv.client, status, response);
 }
 
@@ -199,9 +198,9 @@ int UnitArchive(const Invocation& inv) {
 // --- tree ----------------------------------------------------------------
 
 struct Tree {
-  std::map<std::string, const targetv1::OrgUnit*> units;  // by id
+  std::map<std::string, const targetv1::OrgUnit*> units;                  // by id
   std::map<std::string, std::vector<const targetv1::OrgUnit*>> children;  // by parent id
-  std::map<std::string, std::vector<const targetv1::Rep*>> reps;           // by team id
+  std::map<std::string, std::vector<const targetv1::Rep*>> reps;          // by team id
   std::vector<const targetv1::OrgUnit*> roots;
 };
 
@@ -227,9 +226,9 @@ void PrintSubtree(const Tree& tree, const targetv1::OrgUnit& unit, int depth, st
 }
 
 nlohmann::json SubtreeJson(const Tree& tree, const targetv1::OrgUnit& unit) {
-  nlohmann::json node = {{"unit_id", unit.unit_id()}, {"name", unit.name()},
-                         {"kind", KindName(unit.kind())}, {"tier", unit.tier()},
-                         {"archived", unit.archived()}, {"reps", nlohmann::json::array()},
+  nlohmann::json node = {{"unit_id", unit.unit_id()},          {"name", unit.name()},
+                         {"kind", KindName(unit.kind())},      {"tier", unit.tier()},
+                         {"archived", unit.archived()},        {"reps", nlohmann::json::array()},
                          {"children", nlohmann::json::array()}};
   if (auto it = tree.reps.find(unit.unit_id()); it != tree.reps.end()) {
     for (const targetv1::Rep* rep : it->second) {
@@ -274,7 +273,8 @@ int OrgTree(const Invocation& inv) {
   if (inv.client.json()) {
     nlohmann::json doc = {{"units", nlohmann::json::array()},
                           {"reps_without_team", nlohmann::json::array()}};
-    for (const targetv1::OrgUnit* root : tree.roots) doc["units"].push_back(SubtreeJson(tree, *root));
+    for (const targetv1::OrgUnit* root : tree.roots)
+      doc["units"].push_back(SubtreeJson(tree, *root));
     for (const targetv1::Rep* rep : unplaced) {
       doc["reps_without_team"].push_back({{"rep_id", rep->rep_id()},
                                           {"name", rep->name()},
@@ -420,7 +420,8 @@ std::vector<Command> OrgCommands() {
                0,
                0,
                UnitCreate});
-  c.push_back({"org unit list", "[--parent ID] [--all]",
+  c.push_back({"org unit list",
+               "[--parent ID] [--all]",
                "lists org units (only the children of --parent; --all includes archived ones)",
                {"parent"},
                {"all"},
@@ -428,25 +429,40 @@ std::vector<Command> OrgCommands() {
                0,
                UnitList});
   c.push_back({"org unit get", "ID", "shows one org unit", {}, {}, 1, 1, UnitGet});
-  c.push_back({"org unit rename", "ID NEW_NAME", "renames an org unit", {}, {}, 2, 2,
+  c.push_back({"org unit rename",
+               "ID NEW_NAME",
+               "renames an org unit",
+               {},
+               {},
+               2,
+               2,
                [](const Invocation& inv) { return UnitUpdate(inv, "name"); }});
-  c.push_back({"org unit set-tier", "ID TIER",
+  c.push_back({"org unit set-tier",
+               "ID TIER",
                "sets an org unit's tier label (e.g. strategic, consolidation, potential)",
                {},
                {},
                2,
                2,
                [](const Invocation& inv) { return UnitUpdate(inv, "tier"); }});
-  c.push_back({"org unit move", "ID NEW_PARENT", "moves an org unit with its subtree", {}, {}, 2,
-               2, UnitMove});
-  c.push_back({"org unit archive", "ID",
+  c.push_back({"org unit move",
+               "ID NEW_PARENT",
+               "moves an org unit with its subtree",
+               {},
+               {},
+               2,
+               2,
+               UnitMove});
+  c.push_back({"org unit archive",
+               "ID",
                "archives an org unit (it must have no active child units or current reps)",
                {},
                {},
                1,
                1,
                UnitArchive});
-  c.push_back({"org tree", "[--all] [--as-of YYYY-MM-DD]",
+  c.push_back({"org tree",
+               "[--all] [--as-of YYYY-MM-DD]",
                "prints the org tree with each team's reps (on --as-of, default today)",
                {"as-of"},
                {"all"},
@@ -461,16 +477,24 @@ std::vector<Command> OrgCommands() {
                0,
                0,
                RepCreate});
-  c.push_back({"org rep list", "[--unit ID] [--as-of YYYY-MM-DD]",
+  c.push_back({"org rep list",
+               "[--unit ID] [--as-of YYYY-MM-DD]",
                "lists reps (only those in --unit's subtree on --as-of, default today)",
                {"unit", "as-of"},
                {},
                0,
                0,
                RepList});
-  c.push_back({"org rep get", "ID [--as-of YYYY-MM-DD]",
-               "shows a rep with the team history", {"as-of"}, {}, 1, 1, RepGet});
-  c.push_back({"org rep move", "ID --team ID --from YYYY-MM-DD",
+  c.push_back({"org rep get",
+               "ID [--as-of YYYY-MM-DD]",
+               "shows a rep with the team history",
+               {"as-of"},
+               {},
+               1,
+               1,
+               RepGet});
+  c.push_back({"org rep move",
+               "ID --team ID --from YYYY-MM-DD",
                "moves a rep to another team from a date (results before it stay with the old "
                "team)",
                {"team", "from"},
@@ -478,14 +502,15 @@ std::vector<Command> OrgCommands() {
                1,
                1,
                RepMove});
-  c.push_back({"org product-line create", "--name N [--id ID]", "creates a product line",
+  c.push_back({"org product-line create",
+               "--name N [--id ID]",
+               "creates a product line",
                {"name", "id"},
                {},
                0,
                0,
                ProductLineCreate});
-  c.push_back({"org product-line list", "", "lists product lines", {}, {}, 0, 0,
-               ProductLineList});
+  c.push_back({"org product-line list", "", "lists product lines", {}, {}, 0, 0, ProductLineList});
   return c;
 }
 

@@ -43,13 +43,15 @@ constexpr int kMaxBatchRows = 10000;
 
 std::string ProductLineLabel(const std::string& id) { return id.empty() ? "all" : id; }
 
-std::string ValueOf(const targetv1::Target& t, int64_t v) { return FormatMetricValue(t.metric(), v); }
+std::string ValueOf(const targetv1::Target& t, int64_t v) {
+  return FormatMetricValue(t.metric(), v);
+}
 
 // A table of targets: id, scope, product line, period, metric, base, challenge,
 // currency, parent.
 Table TargetTable() {
-  Table table({"id", "scope", "product line", "period", "metric", "base", "challenge", "cur",
-               "parent"});
+  Table table(
+      {"id", "scope", "product line", "period", "metric", "base", "challenge", "cur", "parent"});
   table.AlignRight(5).AlignRight(6);
   return table;
 }
@@ -62,16 +64,17 @@ void AddTargetRow(Table* table, const targetv1::Target& t) {
 
 void PrintTarget(const targetv1::Target& t) {
   const std::string cur = t.currency_code().empty() ? "" : absl::StrCat(" ", t.currency_code());
-  PrintFields({{"Id", t.target_id()},
-               {"Scope", FormatScope(t.scope())},
-               {"Product line", ProductLineLabel(t.product_line_id())},
-               {"Period", t.period()},
-               {"Metric", MetricName(t.metric())},
-               {"Base", absl::StrCat(ValueOf(t, t.base_value()), cur)},
-               {"Challenge", absl::StrCat(ValueOf(t, t.challenge_value()), cur)},
-               {"Parent", t.parent_target_id().empty() ? "-" : t.parent_target_id()},
-               {"Version", absl::StrCat(t.version())},
-               {"Updated", absl::StrCat(FormatTimestamp(t.update_time()), " by ", t.updated_by())}});
+  PrintFields(
+      {{"Id", t.target_id()},
+       {"Scope", FormatScope(t.scope())},
+       {"Product line", ProductLineLabel(t.product_line_id())},
+       {"Period", t.period()},
+       {"Metric", MetricName(t.metric())},
+       {"Base", absl::StrCat(ValueOf(t, t.base_value()), cur)},
+       {"Challenge", absl::StrCat(ValueOf(t, t.challenge_value()), cur)},
+       {"Parent", t.parent_target_id().empty() ? "-" : t.parent_target_id()},
+       {"Version", absl::StrCat(t.version())},
+       {"Updated", absl::StrCat(FormatTimestamp(t.update_time()), " by ", t.updated_by())}});
 }
 
 // --- target set ----------------------------------------------------------
@@ -115,7 +118,8 @@ std::string AnnotateRows(absl::string_view message, const std::vector<int>& line
     if (at == absl::string_view::npos) break;
     const std::size_t digits = at + kMarker.size();
     std::size_t close = digits;
-    while (close < message.size() && absl::ascii_isdigit(static_cast<unsigned char>(message[close]))) {
+    while (close < message.size() &&
+           absl::ascii_isdigit(static_cast<unsigned char>(message[close]))) {
       ++close;
     }
     int index = -1;
@@ -124,8 +128,9 @@ std::string AnnotateRows(absl::string_view message, const std::vector<int>& line
         index < static_cast<int>(lines.size())) {
       // Keep any ".field" that follows the index with it.
       std::size_t end = close + 1;
-      while (end < message.size() && (absl::ascii_isalnum(static_cast<unsigned char>(message[end])) ||
-                                       message[end] == '_' || message[end] == '.')) {
+      while (end < message.size() &&
+             (absl::ascii_isalnum(static_cast<unsigned char>(message[end])) ||
+              message[end] == '_' || message[end] == '.')) {
         ++end;
       }
       if (end > close + 1 && message[end - 1] == '.') --end;
@@ -141,11 +146,10 @@ std::string AnnotateRows(absl::string_view message, const std::vector<int>& line
 }
 
 int SetFromFile(const Invocation& inv) {
-  for (const char* flag : {"scope", "period", "metric", "base", "challenge", "product-line",
-                           "currency"}) {
+  for (const char* flag :
+       {"scope", "period", "metric", "base", "challenge", "product-line", "currency"}) {
     if (inv.args.Has(flag)) {
-      return inv.UsageError(
-          absl::StrCat("--file takes every value from the file: drop --", flag));
+      return inv.UsageError(absl::StrCat("--file takes every value from the file: drop --", flag));
     }
   }
   const std::string path = inv.args.Get("file");
@@ -168,8 +172,8 @@ int SetFromFile(const Invocation& inv) {
   }
 
   // Header: column name → index. Required and optional columns, any order.
-  const std::vector<std::string> known = {"scope",     "product_line", "period",  "metric",
-                                          "base",      "challenge",    "currency"};
+  const std::vector<std::string> known = {"scope", "product_line", "period",  "metric",
+                                          "base",  "challenge",    "currency"};
   std::map<std::string, int> column;
   const CsvRecord& header = records->front();
   for (std::size_t i = 0; i < header.fields.size(); ++i) {
@@ -204,16 +208,17 @@ int SetFromFile(const Invocation& inv) {
     for (const std::string& f : rec.fields) blank = blank && f.empty();
     if (blank) continue;
     if (rec.fields.size() != header.fields.size()) {
-      errors.push_back(absl::StrFormat("line %d: has %d fields, the header has %d (quote a "
-                                       "value that holds a comma, e.g. \"3,000,000\")",
-                                       rec.line, rec.fields.size(), header.fields.size()));
+      errors.push_back(
+          absl::StrFormat("line %d: has %d fields, the header has %d (quote a "
+                          "value that holds a comma, e.g. \"3,000,000\")",
+                          rec.line, rec.fields.size(), header.fields.size()));
       continue;
     }
     const auto field = [&](const std::string& name) {
       auto it = column.find(name);
       return it == column.end() ? std::string() : rec.fields[static_cast<std::size_t>(it->second)];
     };
-    TargetText text{field("scope"), field("product_line"), field("period"), field("metric"),
+    TargetText text{field("scope"), field("product_line"), field("period"),  field("metric"),
                     field("base"),  field("challenge"),    field("currency")};
     absl::StatusOr<targetv1::TargetInput> input = BuildInput(text);
     if (!input.ok()) {
@@ -260,10 +265,8 @@ int SetFromFile(const Invocation& inv) {
         const int line = e.index() >= 0 && e.index() < static_cast<int>(lines.size())
                              ? lines[static_cast<std::size_t>(e.index())]
                              : 0;
-        doc["row_errors"].push_back({{"line", line},
-                                     {"index", e.index()},
-                                     {"field", e.field()},
-                                     {"message", e.message()}});
+        doc["row_errors"].push_back(
+            {{"line", line}, {"index", e.index()}, {"field", e.field()}, {"message", e.message()}});
       }
       PrintJson(doc);
     } else if (response.row_errors().empty()) {
@@ -303,9 +306,8 @@ int TargetSet(const Invocation& inv) {
       return inv.UsageError(absl::StrCat("--", flag, " is required (or give --file F.csv)"));
     }
   }
-  TargetText text{inv.args.Get("scope"),  inv.args.Get("product-line"),
-                  inv.args.Get("period"), inv.args.Get("metric"),
-                  inv.args.Get("base"),   inv.args.Get("challenge"),
+  TargetText text{inv.args.Get("scope"),   inv.args.Get("product-line"), inv.args.Get("period"),
+                  inv.args.Get("metric"),  inv.args.Get("base"),         inv.args.Get("challenge"),
                   inv.args.Get("currency")};
   absl::StatusOr<targetv1::TargetInput> input = BuildInput(text);
   if (!input.ok()) return inv.UsageError(input.status().message());
@@ -363,8 +365,8 @@ int TargetList(const Invocation& inv) {
   }
   int64_t limit = 0;
   if (inv.args.Has("limit") && (!absl::SimpleAtoi(inv.args.Get("limit"), &limit) || limit <= 0)) {
-    return inv.UsageError(absl::StrCat("--limit \"", inv.args.Get("limit"),
-                                       "\" is not a positive whole number"));
+    return inv.UsageError(
+        absl::StrCat("--limit \"", inv.args.Get("limit"), "\" is not a positive whole number"));
   }
   request.set_under_unit_id(inv.args.Get("under"));
   request.set_product_line_id(inv.args.Get("product-line"));
@@ -461,9 +463,9 @@ int TargetDecompose(const Invocation& inv) {
   } else if (over == "product-line" || over == "product_line") {
     request.set_dimension(targetv1::DECOMPOSITION_DIMENSION_PRODUCT_LINE);
   } else {
-    return inv.UsageError(over.empty() ? "--over is required: time, org or product-line"
-                                       : absl::StrCat("--over \"", over,
-                                                      "\" is not time, org or product-line"));
+    return inv.UsageError(
+        over.empty() ? "--over is required: time, org or product-line"
+                     : absl::StrCat("--over \"", over, "\" is not time, org or product-line"));
   }
   if (inv.args.Has("into") && over != "time") {
     return inv.UsageError("--into applies only to --over time");
@@ -511,7 +513,8 @@ int TargetDecompose(const Invocation& inv) {
   } else if (method == "percent" || method == "percentages" || method == "percentage") {
     request.set_method(targetv1::DECOMPOSITION_METHOD_PERCENTAGES);
   } else {
-    return inv.UsageError(absl::StrCat("--method \"", method, "\" is not even, weights or percent"));
+    return inv.UsageError(
+        absl::StrCat("--method \"", method, "\" is not even, weights or percent"));
   }
   for (const Item& item : items) {
     targetv1::Allocation* a = request.add_allocations();
@@ -752,16 +755,24 @@ std::vector<Command> TargetCommands() {
                1,
                1,
                TargetDecompose});
-  c.push_back({"target check", "[--within P] [--metric M]",
+  c.push_back({"target check",
+               "[--within P] [--metric M]",
                "lists parent targets whose children do not sum to them; exit 1 if any",
                {"within", "metric"},
                {},
                0,
                0,
                TargetCheck});
-  c.push_back({"target history", "ID", "shows a target's changes, newest first", {}, {}, 1, 1,
+  c.push_back({"target history",
+               "ID",
+               "shows a target's changes, newest first",
+               {},
+               {},
+               1,
+               1,
                TargetHistory});
-  c.push_back({"target lock", "PERIOD [--reason TEXT]",
+  c.push_back({"target lock",
+               "PERIOD [--reason TEXT]",
                "locks a period: targets within it refuse changes",
                {"reason"},
                {},

@@ -27,8 +27,8 @@ constexpr absl::string_view kMetricPrefix = "METRIC_";
 absl::StatusOr<int64_t> ParseScaled(absl::string_view text, int decimals, absl::string_view what,
                                     absl::string_view example) {
   const auto bad = [&](absl::string_view problem) {
-    return absl::InvalidArgumentError(absl::StrFormat("%s \"%s\" %s: write it like \"%s\"", what,
-                                                      text, problem, example));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s \"%s\" %s: write it like \"%s\"", what, text, problem, example));
   };
   absl::string_view rest = text;
   const bool negative = absl::ConsumePrefix(&rest, "-");

@@ -12,7 +12,8 @@ CREATE TABLE org_units (
   archived    boolean     NOT NULL DEFAULT false,
   create_time timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, unit_id),
-  FOREIGN KEY (tenant_id, parent_id) REFERENCES org_units (tenant_id, unit_id)
+  CONSTRAINT org_units_parent_fkey
+    FOREIGN KEY (tenant_id, parent_id) REFERENCES org_units (tenant_id, unit_id)
 );
 -- Names are unique among active siblings, case-insensitively.
 CREATE UNIQUE INDEX org_units_sibling_name ON org_units
@@ -38,9 +39,11 @@ CREATE TABLE rep_memberships (
   effective_to   date,
   team_id        text NOT NULL,
   PRIMARY KEY (tenant_id, rep_id, effective_from),
-  FOREIGN KEY (tenant_id, rep_id) REFERENCES reps (tenant_id, rep_id),
-  FOREIGN KEY (tenant_id, team_id) REFERENCES org_units (tenant_id, unit_id),
-  CHECK (effective_to IS NULL OR effective_to >= effective_from)
+  CONSTRAINT rep_memberships_rep_fkey
+    FOREIGN KEY (tenant_id, rep_id) REFERENCES reps (tenant_id, rep_id),
+  CONSTRAINT rep_memberships_team_fkey
+    FOREIGN KEY (tenant_id, team_id) REFERENCES org_units (tenant_id, unit_id),
+  CONSTRAINT rep_memberships_range CHECK (effective_to IS NULL OR effective_to >= effective_from)
 );
 CREATE INDEX rep_memberships_team ON rep_memberships (tenant_id, team_id, effective_from);
 
@@ -64,7 +67,7 @@ CREATE TABLE targets (
   first_day        date        NOT NULL,
   last_day         date        NOT NULL,
   metric           smallint    NOT NULL,          -- attain.type.v1.Metric
-  base_value       bigint      NOT NULL CHECK (base_value >= 0),
+  base_value       bigint      NOT NULL,
   challenge_value  bigint      NOT NULL,
   currency_code    text        NOT NULL DEFAULT '',
   parent_target_id text,
@@ -72,7 +75,8 @@ CREATE TABLE targets (
   update_time      timestamptz NOT NULL DEFAULT now(),
   updated_by       text        NOT NULL,
   PRIMARY KEY (tenant_id, target_id),
-  CHECK (challenge_value >= base_value)
+  CONSTRAINT targets_base_nonnegative CHECK (base_value >= 0),
+  CONSTRAINT targets_challenge_at_least_base CHECK (challenge_value >= base_value)
 );
 CREATE UNIQUE INDEX targets_key ON targets
   (tenant_id, scope_kind, scope_id, product_line_id, period, metric);
