@@ -20,8 +20,8 @@ struct MetricInfo {
   int number;              // attain.type.v1.Metric value
   absl::string_view name;  // lower-case, e.g. "sales_amount"
   MetricUnit unit;
-  bool additive;           // sums/counts: can be split and summed
-  bool lower_is_better;    // deal cycle, churn, overdue share
+  bool additive;         // sums/counts: can be split and summed
+  bool lower_is_better;  // deal cycle, churn, overdue share
 };
 
 // INVALID_ARGUMENT for 0 (unspecified) or an unknown number.

@@ -62,8 +62,8 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* ctx, const Rpc
     finish(st, principal->tenant);
     return reactor;
   }
-  absl::Status submitted = env.pool->Submit(
-      [ctx, finish, p = *std::move(principal), work = std::move(work)]() mutable {
+  absl::Status submitted =
+      env.pool->Submit([ctx, finish, p = *std::move(principal), work = std::move(work)]() mutable {
         if (ctx->IsCancelled()) {
           finish(absl::DeadlineExceededError("the call was cancelled or its deadline passed "
                                              "while it waited for a worker"),

@@ -7,14 +7,14 @@
 //   2. fetches the quarter's sales target of all 10,000 reps with one
 //      ListTargets call (under the company, page_size 10000), repeated.
 // Usage: target_bench [--reps N] [--fetch-runs N]
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
     Check(org->CreateOrgUnit(&c, req, &resp), "CreateOrgUnit");
   };
   create_unit("co", "", v1::ORG_UNIT_KIND_COMPANY);
-  for (int r = 0; r < regions; ++r) create_unit(absl::StrCat("r", r), "co", v1::ORG_UNIT_KIND_REGION);
+  for (int r = 0; r < regions; ++r)
+    create_unit(absl::StrCat("r", r), "co", v1::ORG_UNIT_KIND_REGION);
   for (int t = 0; t < teams; ++t) {
     create_unit(absl::StrCat("t", t), absl::StrCat("r", t % regions), v1::ORG_UNIT_KIND_TEAM);
   }
@@ -166,14 +167,16 @@ int main(int argc, char** argv) {
 
   std::printf("target_bench: %d reps in %d teams, %d regions (org set-up %.1f s, not measured)\n",
               reps, teams, regions, setup_s);
-  std::printf("set %zu targets in %zu BatchSetTargets calls of <= %d rows: %.2f s, %.0f targets/s; "
-              "per batch p50 %.0f ms, max %.0f ms\n",
-              rows.size(), batch_ms.size(), kBatch, set_s, rows.size() / set_s,
-              Percentile(batch_ms, 0.5), Percentile(batch_ms, 1.0));
-  std::printf("fetch one quarter's sales target of %zu reps in one ListTargets call, %d runs: "
-              "p50 %.1f ms, p90 %.1f ms, max %.1f ms\n",
-              fetched, fetch_runs, Percentile(fetch_ms, 0.5), Percentile(fetch_ms, 0.9),
-              Percentile(fetch_ms, 1.0));
+  std::printf(
+      "set %zu targets in %zu BatchSetTargets calls of <= %d rows: %.2f s, %.0f targets/s; "
+      "per batch p50 %.0f ms, max %.0f ms\n",
+      rows.size(), batch_ms.size(), kBatch, set_s, rows.size() / set_s, Percentile(batch_ms, 0.5),
+      Percentile(batch_ms, 1.0));
+  std::printf(
+      "fetch one quarter's sales target of %zu reps in one ListTargets call, %d runs: "
+      "p50 %.1f ms, p90 %.1f ms, max %.1f ms\n",
+      fetched, fetch_runs, Percentile(fetch_ms, 0.5), Percentile(fetch_ms, 0.9),
+      Percentile(fetch_ms, 1.0));
   if (fetched != static_cast<size_t>(reps)) {
     std::fprintf(stderr, "expected %d targets, got %zu\n", reps, fetched);
     return 1;

@@ -1,6 +1,7 @@
 #include "tests/support/service_process.h"
 
 #include <fcntl.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -9,8 +10,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <grpcpp/generic/generic_stub.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -60,8 +59,7 @@ absl::StatusOr<int> CheckHealth(grpc::Channel& channel, const std::string& servi
     mu.Await(absl::Condition(&done));
   }
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   }
   std::vector<grpc::Slice> slices;
   (void)resp_buf.Dump(&slices);
@@ -111,8 +109,8 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(Options op
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       p->pid_ = -1;
-      return absl::InternalError(absl::StrCat(options.binary, " exited during start-up:\n",
-                                              Tail(ReadFile(log_file))));
+      return absl::InternalError(
+          absl::StrCat(options.binary, " exited during start-up:\n", Tail(ReadFile(log_file))));
     }
     if (p->port_ == 0) {
       std::string text = ReadFile(port_file);

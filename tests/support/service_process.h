@@ -2,14 +2,13 @@
 // port, waits until its health check says SERVING, stops it on destruction.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -25,7 +24,7 @@ class ServiceProcess {
  public:
   struct Options {
     std::string binary;
-    std::vector<std::string> args;  // besides --listen and --port-file, which are added
+    std::vector<std::string> args;           // besides --listen and --port-file, which are added
     std::map<std::string, std::string> env;  // added to the inherited environment
     absl::Duration start_timeout = absl::Seconds(30);
   };

@@ -108,9 +108,14 @@ std::string NewId(absl::string_view prefix) {
 }
 
 RoleSet TenantWideReaders() {
-  return {Role::kAdmin,    Role::kDirector,           Role::kService,
-          Role::kCrmIngest, Role::kCommitteeSecretary, Role::kCommitteeMember,
-          Role::kFinance,  Role::kHr};
+  return {Role::kAdmin,
+          Role::kDirector,
+          Role::kService,
+          Role::kCrmIngest,
+          Role::kCommitteeSecretary,
+          Role::kCommitteeMember,
+          Role::kFinance,
+          Role::kHr};
 }
 
 absl::Status CheckUnitAccess(TargetTx& tx, const Principal& p, const std::string& unit_id,
@@ -120,9 +125,9 @@ absl::Status CheckUnitAccess(TargetTx& tx, const Principal& p, const std::string
     RETURN_IF_ERROR(RequireManagerScope(p));
     ASSIGN_OR_RETURN(bool inside, tx.IsInSubtree(unit_id, p.scope));
     if (inside && (!write || unit_id != p.scope)) return absl::OkStatus();
-    return absl::PermissionDeniedError(absl::StrCat(
-        "unit \"", unit_id, "\" is outside your scope (", write ? "strictly below " : "",
-        "unit \"", p.scope, "\")"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("unit \"", unit_id, "\" is outside your scope (",
+                     write ? "strictly below " : "", "unit \"", p.scope, "\")"));
   }
   return absl::PermissionDeniedError(
       absl::StrCat("role '", RoleName(p.role), "' may not access org unit \"", unit_id, "\""));
@@ -145,8 +150,7 @@ absl::Status CheckRepAccess(TargetTx& tx, const Principal& p, const std::string&
       if (inside) return absl::OkStatus();
     }
     return absl::PermissionDeniedError(absl::StrCat(
-        "rep \"", rep_id, "\" is not in your scope (unit \"", p.scope, "\") on ",
-        FormatDate(day)));
+        "rep \"", rep_id, "\" is not in your scope (unit \"", p.scope, "\") on ", FormatDate(day)));
   }
   return absl::PermissionDeniedError(
       absl::StrCat("role '", RoleName(p.role), "' may not access rep \"", rep_id, "\""));

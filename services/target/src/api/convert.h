@@ -60,8 +60,8 @@ template <typename Resp, typename Fn>
 absl::Status RunMutation(TargetStore& store, const Principal& p, const std::string& request_id,
                          const char* method, Resp* resp, Fn fn) {
   if (absl::Status st = ValidateRequestIdForMutation(request_id); !st.ok()) return st;
-  absl::StatusOr<std::string> bytes = store.Mutate(
-      p.tenant, request_id, method, [&](TargetTx& tx) -> absl::StatusOr<std::string> {
+  absl::StatusOr<std::string> bytes =
+      store.Mutate(p.tenant, request_id, method, [&](TargetTx& tx) -> absl::StatusOr<std::string> {
         Resp fresh;
         if (absl::Status st = fn(tx, fresh); !st.ok()) return st;
         return fresh.SerializeAsString();

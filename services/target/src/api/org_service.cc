@@ -16,9 +16,15 @@ namespace {
 
 RoleSet OrgWriters() { return {Role::kAdmin, Role::kDirector}; }
 RoleSet OrgReaders() {
-  return {Role::kAdmin,    Role::kDirector,           Role::kService,
-          Role::kCrmIngest, Role::kCommitteeSecretary, Role::kCommitteeMember,
-          Role::kFinance,  Role::kHr,                 Role::kManager};
+  return {Role::kAdmin,
+          Role::kDirector,
+          Role::kService,
+          Role::kCrmIngest,
+          Role::kCommitteeSecretary,
+          Role::kCommitteeMember,
+          Role::kFinance,
+          Role::kHr,
+          Role::kManager};
 }
 
 absl::StatusOr<OrgUnitRecord> MustFindUnit(TargetTx& tx, const std::string& id,
@@ -64,15 +70,16 @@ absl::Status CheckJoinableTeam(TargetTx& tx, const std::string& id) {
 absl::Status CheckMask(const google::protobuf::FieldMask& mask,
                        const std::set<std::string>& allowed) {
   if (mask.paths_size() == 0) {
-    return absl::InvalidArgumentError(absl::StrCat("update_mask is required: name the fields to "
-                                                   "change (",
-                                                   absl::StrJoin(allowed, ", "), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("update_mask is required: name the fields to "
+                     "change (",
+                     absl::StrJoin(allowed, ", "), ")"));
   }
   for (const std::string& path : mask.paths()) {
     if (allowed.count(path) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("update_mask path \"", path,
-                                                     "\" cannot be changed; allowed: ",
-                                                     absl::StrJoin(allowed, ", ")));
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask path \"", path,
+                       "\" cannot be changed; allowed: ", absl::StrJoin(allowed, ", ")));
     }
   }
   return absl::OkStatus();
@@ -103,23 +110,23 @@ grpc::ServerUnaryReactor* OrgServiceImpl::CreateOrgUnit(grpc::CallbackServerCont
     if (req->kind() != v1::ORG_UNIT_KIND_COMPANY) {
       RETURN_IF_ERROR(ValidateId("parent_id", req->parent_id()));
     }
-    return RunMutation(
-        store_, p, req->request_id(), "CreateOrgUnit", resp,
-        [&](TargetTx& tx, v1::CreateOrgUnitResponse& out) -> absl::Status {
-          if (!req->parent_id().empty()) {
-            RETURN_IF_ERROR(FindParent(tx, req->parent_id()).status());
-          }
-          OrgUnitRecord unit;
-          unit.unit_id = req->unit_id().empty() ? NewId("u") : req->unit_id();
-          unit.parent_id = req->parent_id();
-          unit.name = req->name();
-          unit.kind = req->kind();
-          unit.tier = req->tier();
-          RETURN_IF_ERROR(tx.InsertUnit(unit));
-          ASSIGN_OR_RETURN(OrgUnitRecord stored, MustFindUnit(tx, unit.unit_id, "unit"));
-          ToProto(stored, out.mutable_unit());
-          return absl::OkStatus();
-        });
+    return RunMutation(store_, p, req->request_id(), "CreateOrgUnit", resp,
+                       [&](TargetTx& tx, v1::CreateOrgUnitResponse& out) -> absl::Status {
+                         if (!req->parent_id().empty()) {
+                           RETURN_IF_ERROR(FindParent(tx, req->parent_id()).status());
+                         }
+                         OrgUnitRecord unit;
+                         unit.unit_id = req->unit_id().empty() ? NewId("u") : req->unit_id();
+                         unit.parent_id = req->parent_id();
+                         unit.name = req->name();
+                         unit.kind = req->kind();
+                         unit.tier = req->tier();
+                         RETURN_IF_ERROR(tx.InsertUnit(unit));
+                         ASSIGN_OR_RETURN(OrgUnitRecord stored,
+                                          MustFindUnit(tx, unit.unit_id, "unit"));
+                         ToProto(stored, out.mutable_unit());
+                         return absl::OkStatus();
+                       });
   });
 }
 
@@ -237,8 +244,8 @@ grpc::ServerUnaryReactor* OrgServiceImpl::ArchiveOrgUnit(grpc::CallbackServerCon
             ASSIGN_OR_RETURN(std::vector<std::string> reps, tx.RepsInTeamOn(unit.unit_id, today));
             if (!reps.empty()) {
               return absl::FailedPreconditionError(absl::StrCat(
-                  "unit \"", unit.unit_id, "\" still has ", reps.size(),
-                  " rep(s) (e.g. \"", reps.front(), "\"): move them to another team first"));
+                  "unit \"", unit.unit_id, "\" still has ", reps.size(), " rep(s) (e.g. \"",
+                  reps.front(), "\"): move them to another team first"));
             }
             unit.archived = true;
             RETURN_IF_ERROR(tx.UpdateUnit(unit));
@@ -292,8 +299,8 @@ grpc::ServerUnaryReactor* OrgServiceImpl::GetRep(grpc::CallbackServerContext* ct
         RETURN_IF_ERROR(ValidateId("rep_id", req->rep_id()));
         absl::CivilDay as_of = Today();
         if (!req->as_of().empty()) {
-      ASSIGN_OR_RETURN(as_of, ParseDate("as_of", req->as_of()));
-    }
+          ASSIGN_OR_RETURN(as_of, ParseDate("as_of", req->as_of()));
+        }
         return store_.Read(p.tenant, [&](TargetTx& tx) -> absl::Status {
           ASSIGN_OR_RETURN(RepRecord rep, MustFindRep(tx, req->rep_id()));
           RETURN_IF_ERROR(CheckRepAccess(tx, p, rep.rep_id, as_of, /*write=*/false));
@@ -353,10 +360,10 @@ grpc::ServerUnaryReactor* OrgServiceImpl::UpdateRep(grpc::CallbackServerContext*
           if (set_name) rep.name = req->rep().name();
           if (set_hired) {
             if (!rep.memberships.empty() && rep.memberships.front().effective_from < hired) {
-              return absl::InvalidArgumentError(absl::StrCat(
-                  "rep.hire_date ", req->rep().hire_date(), " is after the rep joined team \"",
-                  rep.memberships.front().team_id, "\" on ",
-                  FormatDate(rep.memberships.front().effective_from)));
+              return absl::InvalidArgumentError(
+                  absl::StrCat("rep.hire_date ", req->rep().hire_date(),
+                               " is after the rep joined team \"", rep.memberships.front().team_id,
+                               "\" on ", FormatDate(rep.memberships.front().effective_from)));
             }
             rep.hire_date = hired;
           }
@@ -402,9 +409,9 @@ grpc::ServerUnaryReactor* OrgServiceImpl::MoveRep(grpc::CallbackServerContext* c
   });
 }
 
-grpc::ServerUnaryReactor* OrgServiceImpl::CreateProductLine(
-    grpc::CallbackServerContext* ctx, const v1::CreateProductLineRequest* req,
-    v1::CreateProductLineResponse* resp) {
+grpc::ServerUnaryReactor* OrgServiceImpl::CreateProductLine(grpc::CallbackServerContext* ctx,
+                                                            const v1::CreateProductLineRequest* req,
+                                                            v1::CreateProductLineResponse* resp) {
   return ServeUnary(ctx, env_, METHOD(CreateProductLine), OrgWriters(), [=](const Principal& p) {
     RETURN_IF_ERROR(ValidateOptionalId("product_line_id", req->product_line_id()));
     RETURN_IF_ERROR(ValidateName("name", req->name()));
@@ -421,9 +428,9 @@ grpc::ServerUnaryReactor* OrgServiceImpl::CreateProductLine(
   });
 }
 
-grpc::ServerUnaryReactor* OrgServiceImpl::ListProductLines(
-    grpc::CallbackServerContext* ctx, const v1::ListProductLinesRequest* req,
-    v1::ListProductLinesResponse* resp) {
+grpc::ServerUnaryReactor* OrgServiceImpl::ListProductLines(grpc::CallbackServerContext* ctx,
+                                                           const v1::ListProductLinesRequest* req,
+                                                           v1::ListProductLinesResponse* resp) {
   return ServeUnary(ctx, env_, METHOD(ListProductLines), RoleSet::All(), [=](const Principal& p) {
     ASSIGN_OR_RETURN(int limit, ResolvePageSize(req->page_size(), 100, 1000));
     ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token()));

@@ -24,9 +24,15 @@ namespace tv1 = ::attain::type::v1;
 
 RoleSet TargetWriters() { return {Role::kAdmin, Role::kDirector, Role::kManager}; }
 RoleSet TargetReaders() {
-  return {Role::kAdmin,    Role::kDirector,           Role::kService,
-          Role::kCrmIngest, Role::kCommitteeSecretary, Role::kCommitteeMember,
-          Role::kFinance,  Role::kHr,                 Role::kManager,
+  return {Role::kAdmin,
+          Role::kDirector,
+          Role::kService,
+          Role::kCrmIngest,
+          Role::kCommitteeSecretary,
+          Role::kCommitteeMember,
+          Role::kFinance,
+          Role::kHr,
+          Role::kManager,
           Role::kRep};
 }
 
@@ -66,7 +72,7 @@ absl::StatusOr<TargetRecord> ParseInput(const std::string& prefix, const v1::Tar
   if (absl::Status st =
           ValidateTargetValues("", *metric, in.base_value(), &challenge, in.currency_code());
       !st.ok()) {
-    std::string f = in.base_value() < 0              ? "base_value"
+    std::string f = in.base_value() < 0                           ? "base_value"
                     : absl::StrContains(st.message(), "currency") ? "currency_code"
                                                                   : "challenge_value";
     return fail(f, st);
@@ -92,10 +98,10 @@ const LockRecord* FindLock(const std::vector<LockRecord>& locks, absl::CivilDay 
 }
 
 absl::Status LockedError(const std::string& period, const LockRecord& lock) {
-  return absl::FailedPreconditionError(absl::StrCat(
-      "period ", period, " lies within locked period ", lock.period,
-      lock.reason.empty() ? "" : absl::StrCat(" (", lock.reason, ")"),
-      ": its targets cannot change until an admin unlocks it"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("period ", period, " lies within locked period ", lock.period,
+                   lock.reason.empty() ? "" : absl::StrCat(" (", lock.reason, ")"),
+                   ": its targets cannot change until an admin unlocks it"));
 }
 
 // Database checks of rows that passed ParseInput: scopes and product lines
@@ -109,14 +115,14 @@ absl::Status CheckRowsInStore(TargetTx& tx, const Principal& p,
     (r.key.scope_kind == kScopeRep ? reps : units).insert(r.key.scope_id);
     if (!r.key.product_line_id.empty()) lines.insert(r.key.product_line_id);
   }
-  auto to_set = [](absl::StatusOr<std::vector<std::string>> v) -> absl::StatusOr<std::set<std::string>> {
+  auto to_set =
+      [](absl::StatusOr<std::vector<std::string>> v) -> absl::StatusOr<std::set<std::string>> {
     if (!v.ok()) return v.status();
     return std::set<std::string>(v->begin(), v->end());
   };
   ASSIGN_OR_RETURN(auto known_units, to_set(tx.ExistingUnits({units.begin(), units.end()})));
   ASSIGN_OR_RETURN(auto known_reps, to_set(tx.ExistingReps({reps.begin(), reps.end()})));
-  ASSIGN_OR_RETURN(auto known_lines,
-                   to_set(tx.ExistingProductLines({lines.begin(), lines.end()})));
+  ASSIGN_OR_RETURN(auto known_lines, to_set(tx.ExistingProductLines({lines.begin(), lines.end()})));
   ASSIGN_OR_RETURN(std::vector<LockRecord> locks, tx.ListLocks());
   const bool check_access = p.role == Role::kManager;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -137,8 +143,8 @@ absl::Status CheckRowsInStore(TargetTx& tx, const Principal& p,
     }
     if (const LockRecord* lock = FindLock(locks, r.first_day, r.last_day)) {
       absl::Status st = LockedError(r.key.period, *lock);
-      problems->push_back({static_cast<int>(i), pre + "period",
-                           absl::StrCat(pre, "period: ", st.message())});
+      problems->push_back(
+          {static_cast<int>(i), pre + "period", absl::StrCat(pre, "period: ", st.message())});
       continue;
     }
     if (check_access) {
@@ -160,9 +166,10 @@ absl::Status ProblemsToStatus(const std::vector<RowProblem>& problems, size_t ro
   }
   std::vector<std::string> lines;
   for (size_t i = 0; i < problems.size() && i < 20; ++i) lines.push_back(problems[i].message);
-  std::string msg = absl::StrCat(
-      rows == 1 ? "" : absl::StrCat(problems.size(), " of ", rows, " rows are invalid; nothing was saved: "),
-      absl::StrJoin(lines, "; "), problems.size() > 20 ? "; …" : "");
+  std::string msg = absl::StrCat(rows == 1 ? ""
+                                           : absl::StrCat(problems.size(), " of ", rows,
+                                                          " rows are invalid; nothing was saved: "),
+                                 absl::StrJoin(lines, "; "), problems.size() > 20 ? "; …" : "");
   return all_locked ? absl::FailedPreconditionError(msg) : absl::InvalidArgumentError(msg);
 }
 
@@ -189,17 +196,16 @@ grpc::ServerUnaryReactor* TargetServiceImpl::SetTarget(grpc::CallbackServerConte
   });
 }
 
-grpc::ServerUnaryReactor* TargetServiceImpl::BatchSetTargets(
-    grpc::CallbackServerContext* ctx, const v1::BatchSetTargetsRequest* req,
-    v1::BatchSetTargetsResponse* resp) {
+grpc::ServerUnaryReactor* TargetServiceImpl::BatchSetTargets(grpc::CallbackServerContext* ctx,
+                                                             const v1::BatchSetTargetsRequest* req,
+                                                             v1::BatchSetTargetsResponse* resp) {
   return ServeUnary(ctx, env_, METHOD(BatchSetTargets), TargetWriters(), [=](const Principal& p) {
     if (req->targets_size() == 0) {
       return absl::InvalidArgumentError("targets is empty: send at least one row");
     }
     if (req->targets_size() > kMaxBatchRows) {
-      return absl::InvalidArgumentError(absl::StrCat("targets has ", req->targets_size(),
-                                                     " rows; send at most ", kMaxBatchRows,
-                                                     " per call"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "targets has ", req->targets_size(), " rows; send at most ", kMaxBatchRows, " per call"));
     }
     std::vector<RowProblem> problems;
     std::vector<TargetRecord> rows;
@@ -247,17 +253,17 @@ grpc::ServerUnaryReactor* TargetServiceImpl::BatchSetTargets(
       return absl::OkStatus();
     }
     RETURN_IF_ERROR(ProblemsToStatus(problems, req->targets_size()));
-    return RunMutation(store_, p, req->request_id(), "BatchSetTargets", resp,
-                       [&](TargetTx& tx, v1::BatchSetTargetsResponse& out) -> absl::Status {
-                         problems.clear();
-                         RETURN_IF_ERROR(check_store(tx));
-                         RETURN_IF_ERROR(ProblemsToStatus(problems, req->targets_size()));
-                         std::vector<bool> created;
-                         RETURN_IF_ERROR(
-                             tx.UpsertTargets(rows, p.subject, "BatchSetTargets", &created));
-                         for (const TargetRecord& r : rows) ToProto(r, out.add_targets());
-                         return absl::OkStatus();
-                       });
+    return RunMutation(
+        store_, p, req->request_id(), "BatchSetTargets", resp,
+        [&](TargetTx& tx, v1::BatchSetTargetsResponse& out) -> absl::Status {
+          problems.clear();
+          RETURN_IF_ERROR(check_store(tx));
+          RETURN_IF_ERROR(ProblemsToStatus(problems, req->targets_size()));
+          std::vector<bool> created;
+          RETURN_IF_ERROR(tx.UpsertTargets(rows, p.subject, "BatchSetTargets", &created));
+          for (const TargetRecord& r : rows) ToProto(r, out.add_targets());
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -268,7 +274,9 @@ grpc::ServerUnaryReactor* TargetServiceImpl::GetTarget(grpc::CallbackServerConte
     RETURN_IF_ERROR(ValidateId("target_id", req->target_id()));
     return store_.Read(p.tenant, [&](TargetTx& tx) -> absl::Status {
       ASSIGN_OR_RETURN(std::optional<TargetRecord> t, tx.FindTarget(req->target_id()));
-      if (!t) return absl::NotFoundError(absl::StrCat("target \"", req->target_id(), "\" does not exist"));
+      if (!t)
+        return absl::NotFoundError(
+            absl::StrCat("target \"", req->target_id(), "\" does not exist"));
       RETURN_IF_ERROR(CheckScopeAccess(tx, p, t->key.scope_kind, t->key.scope_id, t->first_day,
                                        /*write=*/false));
       ToProto(*t, resp->mutable_target());
@@ -309,7 +317,8 @@ grpc::ServerUnaryReactor* TargetServiceImpl::ListTargets(grpc::CallbackServerCon
       if (!within.ok()) return Annotate(within.status(), "within_period");
       f.within = *within;
     }
-    if (req->metric() != 0) RETURN_IF_ERROR(Annotate(LookupMetric(req->metric()).status(), "metric"));
+    if (req->metric() != 0)
+      RETURN_IF_ERROR(Annotate(LookupMetric(req->metric()).status(), "metric"));
     f.metric = req->metric();
     RETURN_IF_ERROR(ValidateOptionalId("parent_target_id", req->parent_target_id()));
     f.parent_target_id = req->parent_target_id();
@@ -411,8 +420,8 @@ absl::StatusOr<std::vector<TargetRecord>> ChildSkeletons(TargetTx& tx,
         }
         if (!allocs.empty() && static_cast<size_t>(allocs.size()) != ids.size()) {
           return absl::InvalidArgumentError(absl::StrCat(
-              "allocations has ", allocs.size(), " entries without keys but unit \"",
-              unit->unit_id, "\" has ", ids.size(), " children: give each allocation a key"));
+              "allocations has ", allocs.size(), " entries without keys but unit \"", unit->unit_id,
+              "\" has ", ids.size(), " children: give each allocation a key"));
         }
       } else {
         std::set<std::string> valid;
@@ -462,8 +471,8 @@ absl::StatusOr<std::vector<TargetRecord>> ChildSkeletons(TargetTx& tx,
         if (ids.empty()) return absl::FailedPreconditionError("the tenant has no product lines");
         if (!allocs.empty() && static_cast<size_t>(allocs.size()) != ids.size()) {
           return absl::InvalidArgumentError(absl::StrCat(
-              "allocations has ", allocs.size(), " entries without keys but there are ",
-              ids.size(), " product lines: give each allocation a key"));
+              "allocations has ", allocs.size(), " entries without keys but there are ", ids.size(),
+              " product lines: give each allocation a key"));
         }
       } else {
         std::vector<std::string> keys;
@@ -496,9 +505,9 @@ absl::StatusOr<std::vector<TargetRecord>> ChildSkeletons(TargetTx& tx,
 
 }  // namespace
 
-grpc::ServerUnaryReactor* TargetServiceImpl::DecomposeTarget(
-    grpc::CallbackServerContext* ctx, const v1::DecomposeTargetRequest* req,
-    v1::DecomposeTargetResponse* resp) {
+grpc::ServerUnaryReactor* TargetServiceImpl::DecomposeTarget(grpc::CallbackServerContext* ctx,
+                                                             const v1::DecomposeTargetRequest* req,
+                                                             v1::DecomposeTargetResponse* resp) {
   return ServeUnary(ctx, env_, METHOD(DecomposeTarget), TargetWriters(), [=](const Principal& p) {
     RETURN_IF_ERROR(ValidateId("target_id", req->target_id()));
     if (req->dimension() == v1::DECOMPOSITION_DIMENSION_UNSPECIFIED ||
@@ -524,12 +533,14 @@ grpc::ServerUnaryReactor* TargetServiceImpl::DecomposeTarget(
           "allocations is empty: WEIGHTS and PERCENTAGES need one allocation per child");
     }
     std::vector<Share> shares;
-    for (const v1::Allocation& a : req->allocations()) shares.push_back({a.weight(), a.percentage()});
+    for (const v1::Allocation& a : req->allocations())
+      shares.push_back({a.weight(), a.percentage()});
 
     auto compute = [&](TargetTx& tx, v1::DecomposeTargetResponse& out, bool save) -> absl::Status {
       ASSIGN_OR_RETURN(std::optional<TargetRecord> parent, tx.FindTarget(req->target_id()));
       if (!parent) {
-        return absl::NotFoundError(absl::StrCat("target \"", req->target_id(), "\" does not exist"));
+        return absl::NotFoundError(
+            absl::StrCat("target \"", req->target_id(), "\" does not exist"));
       }
       RETURN_IF_ERROR(CheckScopeAccess(tx, p, parent->key.scope_kind, parent->key.scope_id,
                                        parent->first_day, /*write=*/false));
@@ -559,10 +570,9 @@ grpc::ServerUnaryReactor* TargetServiceImpl::DecomposeTarget(
     if (req->validate_only()) {
       return store_.Read(p.tenant, [&](TargetTx& tx) { return compute(tx, *resp, false); });
     }
-    return RunMutation(store_, p, req->request_id(), "DecomposeTarget", resp,
-                       [&](TargetTx& tx, v1::DecomposeTargetResponse& out) {
-                         return compute(tx, out, true);
-                       });
+    return RunMutation(
+        store_, p, req->request_id(), "DecomposeTarget", resp,
+        [&](TargetTx& tx, v1::DecomposeTargetResponse& out) { return compute(tx, out, true); });
   });
 }
 
@@ -577,7 +587,8 @@ grpc::ServerUnaryReactor* TargetServiceImpl::CheckConsistency(
       if (!w.ok()) return Annotate(w.status(), "within_period");
       within = *w;
     }
-    if (req->metric() != 0) RETURN_IF_ERROR(Annotate(LookupMetric(req->metric()).status(), "metric"));
+    if (req->metric() != 0)
+      RETURN_IF_ERROR(Annotate(LookupMetric(req->metric()).status(), "metric"));
     ASSIGN_OR_RETURN(int limit, ResolvePageSize(req->page_size(), 100, 1000));
     ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token()));
     return store_.Read(p.tenant, [&](TargetTx& tx) -> absl::Status {
@@ -614,10 +625,13 @@ grpc::ServerUnaryReactor* TargetServiceImpl::ListTargetHistory(
     }
     return store_.Read(p.tenant, [&](TargetTx& tx) -> absl::Status {
       ASSIGN_OR_RETURN(std::optional<TargetRecord> t, tx.FindTarget(req->target_id()));
-      if (!t) return absl::NotFoundError(absl::StrCat("target \"", req->target_id(), "\" does not exist"));
+      if (!t)
+        return absl::NotFoundError(
+            absl::StrCat("target \"", req->target_id(), "\" does not exist"));
       RETURN_IF_ERROR(CheckScopeAccess(tx, p, t->key.scope_kind, t->key.scope_id, t->first_day,
                                        /*write=*/false));
-      ASSIGN_OR_RETURN(std::vector<HistoryRecord> rows, tx.History(t->target_id, before, limit + 1));
+      ASSIGN_OR_RETURN(std::vector<HistoryRecord> rows,
+                       tx.History(t->target_id, before, limit + 1));
       for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
         ToProto(rows[i], resp->add_changes());
       }
@@ -632,26 +646,25 @@ grpc::ServerUnaryReactor* TargetServiceImpl::ListTargetHistory(
 grpc::ServerUnaryReactor* TargetServiceImpl::LockPeriod(grpc::CallbackServerContext* ctx,
                                                         const v1::LockPeriodRequest* req,
                                                         v1::LockPeriodResponse* resp) {
-  return ServeUnary(ctx, env_, METHOD(LockPeriod), {Role::kAdmin, Role::kDirector},
-                    [=](const Principal& p) {
-                      absl::StatusOr<Period> period = Period::Parse(req->period());
-                      if (!period.ok()) return Annotate(period.status(), "period");
-                      RETURN_IF_ERROR(ValidateText("reason", req->reason(), kMaxReasonLength));
-                      return RunMutation(
-                          store_, p, req->request_id(), "LockPeriod", resp,
-                          [&](TargetTx& tx, v1::LockPeriodResponse& out) -> absl::Status {
-                            LockRecord lock;
-                            lock.period = period->ToString();
-                            lock.first_day = period->first_day();
-                            lock.last_day = period->last_day();
-                            lock.reason = req->reason();
-                            lock.locked_by = p.subject;
-                            lock.lock_time = absl::Now();
-                            RETURN_IF_ERROR(tx.InsertLock(lock));
-                            ToProto(lock, out.mutable_lock());
-                            return absl::OkStatus();
-                          });
-                    });
+  return ServeUnary(
+      ctx, env_, METHOD(LockPeriod), {Role::kAdmin, Role::kDirector}, [=](const Principal& p) {
+        absl::StatusOr<Period> period = Period::Parse(req->period());
+        if (!period.ok()) return Annotate(period.status(), "period");
+        RETURN_IF_ERROR(ValidateText("reason", req->reason(), kMaxReasonLength));
+        return RunMutation(store_, p, req->request_id(), "LockPeriod", resp,
+                           [&](TargetTx& tx, v1::LockPeriodResponse& out) -> absl::Status {
+                             LockRecord lock;
+                             lock.period = period->ToString();
+                             lock.first_day = period->first_day();
+                             lock.last_day = period->last_day();
+                             lock.reason = req->reason();
+                             lock.locked_by = p.subject;
+                             lock.lock_time = absl::Now();
+                             RETURN_IF_ERROR(tx.InsertLock(lock));
+                             ToProto(lock, out.mutable_lock());
+                             return absl::OkStatus();
+                           });
+      });
 }
 
 grpc::ServerUnaryReactor* TargetServiceImpl::UnlockPeriod(grpc::CallbackServerContext* ctx,
@@ -672,9 +685,9 @@ grpc::ServerUnaryReactor* TargetServiceImpl::UnlockPeriod(grpc::CallbackServerCo
   });
 }
 
-grpc::ServerUnaryReactor* TargetServiceImpl::ListPeriodLocks(
-    grpc::CallbackServerContext* ctx, const v1::ListPeriodLocksRequest* req,
-    v1::ListPeriodLocksResponse* resp) {
+grpc::ServerUnaryReactor* TargetServiceImpl::ListPeriodLocks(grpc::CallbackServerContext* ctx,
+                                                             const v1::ListPeriodLocksRequest* req,
+                                                             v1::ListPeriodLocksResponse* resp) {
   return ServeUnary(ctx, env_, METHOD(ListPeriodLocks), TargetReaders(), [=](const Principal& p) {
     return store_.Read(p.tenant, [&](TargetTx& tx) -> absl::Status {
       ASSIGN_OR_RETURN(std::vector<LockRecord> locks, tx.ListLocks());

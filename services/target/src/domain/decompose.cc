@@ -31,8 +31,8 @@ absl::StatusOr<SplitValues> SplitTarget(int64_t base, int64_t challenge, SplitMe
     case SplitMethod::kWeights:
     case SplitMethod::kPercentages: {
       if (shares.size() != n) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "allocations has ", shares.size(), " entries but there are ", n, " children"));
+        return absl::InvalidArgumentError(absl::StrCat("allocations has ", shares.size(),
+                                                       " entries but there are ", n, " children"));
       }
       if (method == SplitMethod::kWeights) {
         for (size_t i = 0; i < n; ++i) {

@@ -1,6 +1,7 @@
 #include "services/target/src/domain/validate.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -14,7 +15,11 @@ int Utf8Length(absl::string_view s) {
   int n = 0;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     if (len == 0 || i + len > s.size()) return -1;
     for (size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return -1;
@@ -42,9 +47,9 @@ absl::Status ValidateId(absl::string_view field, absl::string_view id) {
   }
   for (char c : id) {
     if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '_')) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s \"%s\" has the character '%c': ids use only a-z, 0-9, '-' and '_'", field,
-          absl::CEscape(id), c));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s \"%s\" has the character '%c': ids use only a-z, 0-9, '-' and '_'",
+                          field, absl::CEscape(id), c));
     }
   }
   return absl::OkStatus();
@@ -77,8 +82,8 @@ absl::Status ValidateText(absl::string_view field, absl::string_view text, int m
 absl::Status ValidateRequestId(absl::string_view request_id) {
   if (request_id.size() > static_cast<size_t>(kMaxRequestIdLength)) {
     return absl::InvalidArgumentError(absl::StrCat("request_id has ", request_id.size(),
-                                                   " characters; at most ",
-                                                   kMaxRequestIdLength, " are allowed"));
+                                                   " characters; at most ", kMaxRequestIdLength,
+                                                   " are allowed"));
   }
   for (char c : request_id) {
     if (c < 0x21 || c > 0x7e) {
@@ -112,17 +117,16 @@ std::string FormatDate(absl::CivilDay day) {
 }
 
 absl::Status ValidateTargetValues(absl::string_view field_prefix, const MetricInfo& metric,
-                                  int64_t base, int64_t* challenge,
-                                  absl::string_view currency) {
+                                  int64_t base, int64_t* challenge, absl::string_view currency) {
   if (base < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field_prefix, "base_value is ", base, ": targets cannot be negative"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_prefix, "base_value is ", base, ": targets cannot be negative"));
   }
   if (*challenge == 0) *challenge = base;
   if (*challenge < base) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field_prefix, "challenge_value ", *challenge, " is below base_value ", base,
-        ": the challenge level must be at least the base level"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_prefix, "challenge_value ", *challenge, " is below base_value ", base,
+                     ": the challenge level must be at least the base level"));
   }
   if (metric.unit == MetricUnit::kMoney) {
     if (currency.empty()) {
@@ -130,15 +134,17 @@ absl::Status ValidateTargetValues(absl::string_view field_prefix, const MetricIn
           field_prefix, "currency_code is required for the money metric ", metric.name));
     }
     if (absl::Status st = ValidateCurrency(currency); !st.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(field_prefix, "currency_code: ", st.message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field_prefix, "currency_code: ", st.message()));
     }
   } else if (!currency.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field_prefix, "currency_code must be empty: ",
-                                                   metric.name, " is not a money metric"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        field_prefix, "currency_code must be empty: ", metric.name, " is not a money metric"));
   }
   if (metric.unit == MetricUnit::kRatio && *challenge > 1'000'000) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field_prefix, "value ", *challenge, " basis points is over 10000 %: ratios are in basis points (9500 = 95 %)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_prefix, "value ", *challenge,
+                     " basis points is over 10000 %: ratios are in basis points (9500 = 95 %)"));
   }
   return absl::OkStatus();
 }

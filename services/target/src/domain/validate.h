@@ -38,7 +38,6 @@ std::string FormatDate(absl::CivilDay day);
 // resolved into `challenge`), currency required for money metrics (three
 // upper-case letters) and empty for the others.
 absl::Status ValidateTargetValues(absl::string_view field_prefix, const MetricInfo& metric,
-                                  int64_t base, int64_t* challenge,
-                                  absl::string_view currency);
+                                  int64_t base, int64_t* challenge, absl::string_view currency);
 
 }  // namespace attain::target

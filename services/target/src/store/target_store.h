@@ -172,12 +172,10 @@ class TargetTx {
                                                                 int limit) = 0;
   // Parents whose linked children's sums differ from them, ordered by parent id.
   virtual absl::StatusOr<std::vector<InconsistencyRecord>> Inconsistencies(
-      const std::optional<Period>& within, int metric, const std::string& after_id,
-      int limit) = 0;
+      const std::optional<Period>& within, int metric, const std::string& after_id, int limit) = 0;
   // Newest first, versions below `before_version` (0 = from the newest).
   virtual absl::StatusOr<std::vector<HistoryRecord>> History(const std::string& target_id,
-                                                             int64_t before_version,
-                                                             int limit) = 0;
+                                                             int64_t before_version, int limit) = 0;
 
   // --- period locks ---
   virtual absl::StatusOr<std::vector<LockRecord>> ListLocks() = 0;
