@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -134,9 +135,10 @@ int Client::Fail(const grpc::Status& status) const {
       hint = "choose another id or name, or use the existing one";
       break;
     case grpc::StatusCode::FAILED_PRECONDITION:
-      hint =
-          "the current state does not allow this (a locked period? see `attainctl target "
-          "locks`)";
+      hint = absl::StrContains(status.error_message(), "lock")
+                 ? "the period is locked: see `attainctl target locks`; an admin can run "
+                   "`attainctl target unlock PERIOD`"
+                 : "the current state does not allow this: change what the message names first";
       break;
     case grpc::StatusCode::ABORTED:
       hint = "a concurrent change got in the way: run the command again";

@@ -270,7 +270,7 @@ class DemoLoader {
     const int sales_targets = 1 + static_cast<int>(regions_.size() + teams_.size()) + rep_targets_ +
                               static_cast<int>(months_.size());
     if (client_.json()) {
-      nlohmann::json doc = {
+      nlohmann::ordered_json doc = {
           {"period", p},
           {"org_units", units_},
           {"reps", reps_},

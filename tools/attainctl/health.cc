@@ -116,7 +116,7 @@ int RunHealth(const Invocation& inv) {
   }
   const std::string name = ServingStatusName(serving);
   if (client.json()) {
-    PrintJson(nlohmann::json{{"addr", client.options().addr}, {"status", name}});
+    PrintJson(nlohmann::ordered_json{{"addr", client.options().addr}, {"status", name}});
   } else {
     std::cout << client.options().addr << ": " << name << "\n";
   }

@@ -100,8 +100,7 @@ int Main(int argc, char** argv) {
       std::cerr << "error: "
                 << (global.ok() ? absl::StrCat("unknown option ", words[i])
                                 : std::string(global.status().message()))
-                << "\n\n"
-                << Usage(commands);
+                << "\nrun `attainctl --help` for the commands and options\n";
       return kExitUsage;
     }
     ++i;
@@ -137,7 +136,8 @@ int Main(int argc, char** argv) {
       prefix = candidate;
     }
     if (prefix.empty()) {
-      std::cerr << "error: unknown command \"" << words[i] << "\"\n\n" << Usage(commands);
+      std::cerr << "error: unknown command \"" << words[i]
+                << "\"\nrun `attainctl --help` for the commands and options\n";
       return kExitUsage;
     }
     const bool help = std::any_of(words.begin() + static_cast<std::ptrdiff_t>(i), words.end(),

@@ -225,11 +225,14 @@ void PrintSubtree(const Tree& tree, const targetv1::OrgUnit& unit, int depth, st
   }
 }
 
-nlohmann::json SubtreeJson(const Tree& tree, const targetv1::OrgUnit& unit) {
-  nlohmann::json node = {{"unit_id", unit.unit_id()},          {"name", unit.name()},
-                         {"kind", KindName(unit.kind())},      {"tier", unit.tier()},
-                         {"archived", unit.archived()},        {"reps", nlohmann::json::array()},
-                         {"children", nlohmann::json::array()}};
+nlohmann::ordered_json SubtreeJson(const Tree& tree, const targetv1::OrgUnit& unit) {
+  nlohmann::ordered_json node = {{"unit_id", unit.unit_id()},
+                                 {"name", unit.name()},
+                                 {"kind", KindName(unit.kind())},
+                                 {"tier", unit.tier()},
+                                 {"archived", unit.archived()},
+                                 {"reps", nlohmann::ordered_json::array()},
+                                 {"children", nlohmann::ordered_json::array()}};
   if (auto it = tree.reps.find(unit.unit_id()); it != tree.reps.end()) {
     for (const targetv1::Rep* rep : it->second) {
       node["reps"].push_back(
@@ -271,8 +274,8 @@ int OrgTree(const Invocation& inv) {
   }
 
   if (inv.client.json()) {
-    nlohmann::json doc = {{"units", nlohmann::json::array()},
-                          {"reps_without_team", nlohmann::json::array()}};
+    nlohmann::ordered_json doc = {{"units", nlohmann::ordered_json::array()},
+                                  {"reps_without_team", nlohmann::ordered_json::array()}};
     for (const targetv1::OrgUnit* root : tree.roots)
       doc["units"].push_back(SubtreeJson(tree, *root));
     for (const targetv1::Rep* rep : unplaced) {

@@ -151,7 +151,9 @@ void PrintJson(const google::protobuf::Message& message) {
   std::cout << out << std::flush;
 }
 
-void PrintJson(const nlohmann::json& json) { std::cout << json.dump(2) << "\n" << std::flush; }
+void PrintJson(const nlohmann::ordered_json& json) {
+  std::cout << json.dump(2) << "\n" << std::flush;
+}
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts) {
   if (ts.seconds() == 0 && ts.nanos() == 0) return "";

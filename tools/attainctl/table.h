@@ -46,7 +46,7 @@ int DisplayWidth(absl::string_view utf8);
 // Prints a message as proto3 JSON (snake_case field names, default values
 // included, int64 as strings) followed by a newline.
 void PrintJson(const google::protobuf::Message& message);
-void PrintJson(const nlohmann::json& json);
+void PrintJson(const nlohmann::ordered_json& json);
 
 // A timestamp in the local time zone, "2026-11-23 19:30:45 CST"; "" when unset.
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts);

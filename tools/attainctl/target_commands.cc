@@ -108,6 +108,13 @@ absl::StatusOr<targetv1::TargetInput> BuildInput(const TargetText& text) {
   return input;
 }
 
+// The server's message of a row error without the field it repeats in front.
+std::string RowMessage(const targetv1::RowError& e) {
+  absl::string_view m = e.message();
+  if (!e.field().empty()) absl::ConsumePrefix(&m, absl::StrCat(e.field(), ": "));
+  return std::string(m);
+}
+
 // Appends " (line L)" after every "targets[N]" of a server message.
 std::string AnnotateRows(absl::string_view message, const std::vector<int>& lines) {
   std::string out;
@@ -257,16 +264,18 @@ int SetFromFile(const Invocation& inv) {
 
   if (dry_run) {
     if (inv.client.json()) {
-      nlohmann::json doc = {{"file", path},
-                            {"rows", request.targets_size()},
-                            {"valid", response.row_errors().empty()},
-                            {"row_errors", nlohmann::json::array()}};
+      nlohmann::ordered_json doc = {{"file", path},
+                                    {"rows", request.targets_size()},
+                                    {"valid", response.row_errors().empty()},
+                                    {"row_errors", nlohmann::ordered_json::array()}};
       for (const auto& e : response.row_errors()) {
         const int line = e.index() >= 0 && e.index() < static_cast<int>(lines.size())
                              ? lines[static_cast<std::size_t>(e.index())]
                              : 0;
-        doc["row_errors"].push_back(
-            {{"line", line}, {"index", e.index()}, {"field", e.field()}, {"message", e.message()}});
+        doc["row_errors"].push_back({{"line", line},
+                                     {"index", e.index()},
+                                     {"field", e.field()},
+                                     {"message", RowMessage(e)}});
       }
       PrintJson(doc);
     } else if (response.row_errors().empty()) {
@@ -279,7 +288,7 @@ int SetFromFile(const Invocation& inv) {
         const std::string line = e.index() >= 0 && e.index() < static_cast<int>(lines.size())
                                      ? absl::StrCat(lines[static_cast<std::size_t>(e.index())])
                                      : "?";
-        table.AddRow({line, e.field(), e.message()});
+        table.AddRow({line, e.field(), RowMessage(e)});
       }
       table.Print();
       std::cout << response.row_errors_size() << " of " << request.targets_size()
@@ -327,7 +336,7 @@ int TargetSet(const Invocation& inv) {
       std::cout << "valid (dry run: nothing saved)\n";
     } else {
       for (const auto& e : response.row_errors()) {
-        std::cout << e.field() << ": " << e.message() << "\n";
+        std::cout << e.field() << ": " << RowMessage(e) << "\n";
       }
     }
     return response.row_errors().empty() ? kExitOk : kExitFailure;
@@ -690,7 +699,7 @@ int TargetUnlock(const Invocation& inv) {
       inv.client.Call(&TargetService::Stub::UnlockPeriod, request, &response);
   if (!status.ok()) return inv.client.Fail(status);
   if (inv.client.json()) {
-    PrintJson(nlohmann::json{{"unlocked", request.period()}});
+    PrintJson(nlohmann::ordered_json{{"unlocked", request.period()}});
   } else {
     std::cout << "unlocked " << request.period() << "\n";
   }

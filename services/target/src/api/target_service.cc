@@ -49,32 +49,37 @@ std::string KeyString(const TargetKey& k) {
 }
 
 // Checks one TargetInput without I/O and turns it into a record. On failure
-// `field` names the request field at fault.
+// `field` names the request field at fault (the message starts with it).
 absl::StatusOr<TargetRecord> ParseInput(const std::string& prefix, const v1::TargetInput& in,
                                         std::string* field) {
   auto fail = [&](absl::string_view f, const absl::Status& st) {
     *field = absl::StrCat(prefix, f);
-    return absl::Status(st.code(), absl::StrCat(prefix, f, ": ", st.message()));
+    return st;
   };
   TargetRecord r;
   if (in.scope().kind() != tv1::SCOPE_KIND_UNIT && in.scope().kind() != tv1::SCOPE_KIND_REP) {
-    return fail("scope.kind", absl::InvalidArgumentError("must be UNIT or REP"));
+    return fail("scope.kind", absl::InvalidArgumentError(
+                                  absl::StrCat(prefix, "scope.kind must be UNIT or REP")));
   }
-  if (absl::Status st = ValidateId("id", in.scope().id()); !st.ok()) return fail("scope.id", st);
-  if (absl::Status st = ValidateOptionalId("id", in.product_line_id()); !st.ok()) {
+  if (absl::Status st = ValidateId(prefix + "scope.id", in.scope().id()); !st.ok()) {
+    return fail("scope.id", st);
+  }
+  if (absl::Status st = ValidateOptionalId(prefix + "product_line_id", in.product_line_id());
+      !st.ok()) {
     return fail("product_line_id", st);
   }
   absl::StatusOr<Period> period = Period::Parse(in.period());
-  if (!period.ok()) return fail("period", period.status());
+  if (!period.ok()) return fail("period", Annotate(period.status(), prefix + "period"));
   absl::StatusOr<MetricInfo> metric = LookupMetric(in.metric());
-  if (!metric.ok()) return fail("metric", metric.status());
+  if (!metric.ok()) return fail("metric", Annotate(metric.status(), prefix + "metric"));
   int64_t challenge = in.challenge_value();
   if (absl::Status st =
-          ValidateTargetValues("", *metric, in.base_value(), &challenge, in.currency_code());
+          ValidateTargetValues(prefix, *metric, in.base_value(), &challenge, in.currency_code());
       !st.ok()) {
-    std::string f = in.base_value() < 0                           ? "base_value"
-                    : absl::StrContains(st.message(), "currency") ? "currency_code"
-                                                                  : "challenge_value";
+    std::string f = in.base_value() < 0                             ? "base_value"
+                    : absl::StrContains(st.message(), "currency")   ? "currency_code"
+                    : absl::StrContains(st.message(), "challenge") ? "challenge_value"
+                                                                    : "base_value";
     return fail(f, st);
   }
   r.key = {in.scope().kind(), in.scope().id(), in.product_line_id(), period->ToString(),
@@ -252,7 +257,11 @@ grpc::ServerUnaryReactor* TargetServiceImpl::BatchSetTargets(grpc::CallbackServe
       }
       return absl::OkStatus();
     }
-    RETURN_IF_ERROR(ProblemsToStatus(problems, req->targets_size()));
+    if (!problems.empty()) {
+      // Name every bad row, also those only the store can judge, then refuse.
+      RETURN_IF_ERROR(store_.Read(p.tenant, check_store));
+      return ProblemsToStatus(problems, req->targets_size());
+    }
     return RunMutation(
         store_, p, req->request_id(), "BatchSetTargets", resp,
         [&](TargetTx& tx, v1::BatchSetTargetsResponse& out) -> absl::Status {

@@ -180,8 +180,8 @@ KeyArrays KeyColumns(const std::vector<const TargetKey*>& keys) {
 
 // A membership covering day `d` (a date parameter), over alias m.
 std::string Covers(absl::string_view d) {
-  return absl::StrCat("m.effective_from <= ", d, " AND (m.effective_to IS NULL OR m.effective_to >= ",
-                      d, ")");
+  return absl::StrCat("m.effective_from <= ", d,
+                      " AND (m.effective_to IS NULL OR m.effective_to >= ", d, ")");
 }
 
 // The units of the subtree rooted at parameter `root` (itself included), as
@@ -197,7 +197,7 @@ std::string SubtreeCte(absl::string_view tenant, absl::string_view root) {
 // The TargetTx of one pqxx transaction (read-write or read-only).
 class PgTargetTx : public TargetTx {
  public:
-  PgTargetTx(pqxx::dbtransaction& txn, std::string tenant)
+  PgTargetTx(pqxx::transaction_base& txn, std::string tenant)
       : txn_(txn), tenant_(std::move(tenant)) {}
 
   // --- org units ---
@@ -215,7 +215,7 @@ class PgTargetTx : public TargetTx {
 
   absl::Status InsertUnit(const OrgUnitRecord& unit) override {
     return Write(
-        [&](pqxx::dbtransaction& tx) -> absl::Status {
+        [&](pqxx::transaction_base& tx) -> absl::Status {
           tx.exec_params(absl::StrFormat("INSERT INTO target.org_units (tenant_id, unit_id, "
                                          "parent_id, name, kind, tier, archived, create_time) "
                                          "VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, %s)",
@@ -229,7 +229,7 @@ class PgTargetTx : public TargetTx {
 
   absl::Status UpdateUnit(const OrgUnitRecord& unit) override {
     return Write(
-        [&](pqxx::dbtransaction& tx) -> absl::Status {
+        [&](pqxx::transaction_base& tx) -> absl::Status {
           pqxx::result r = tx.exec_params(
               "UPDATE target.org_units SET name = $3, tier = $4, parent_id = NULLIF($5, ''), "
               "archived = $6 WHERE tenant_id = $1 AND unit_id = $2",
@@ -298,11 +298,11 @@ class PgTargetTx : public TargetTx {
   absl::StatusOr<std::vector<std::string>> RepsInTeamOn(const std::string& unit_id,
                                                         absl::CivilDay day) override {
     return Guard([&]() -> absl::StatusOr<std::vector<std::string>> {
-      pqxx::result r = txn_.exec_params(
-          absl::StrCat("SELECT DISTINCT m.rep_id FROM target.rep_memberships m "
-                       "WHERE m.tenant_id = $1 AND m.team_id = $2 AND ",
-                       Covers("$3::date"), " ORDER BY m.rep_id"),
-          tenant_, unit_id, Day(day));
+      pqxx::result r =
+          txn_.exec_params(absl::StrCat("SELECT DISTINCT m.rep_id FROM target.rep_memberships m "
+                                        "WHERE m.tenant_id = $1 AND m.team_id = $2 AND ",
+                                        Covers("$3::date"), " ORDER BY m.rep_id"),
+                           tenant_, unit_id, Day(day));
       return Column(r);
     });
   }
@@ -329,7 +329,7 @@ class PgTargetTx : public TargetTx {
 
   absl::Status InsertRep(const RepRecord& rep) override {
     return Write(
-        [&](pqxx::dbtransaction& tx) -> absl::Status {
+        [&](pqxx::transaction_base& tx) -> absl::Status {
           tx.exec_params(
               "INSERT INTO target.reps (tenant_id, rep_id, name, hire_date) "
               "VALUES ($1, $2, $3, $4::date)",
@@ -342,7 +342,7 @@ class PgTargetTx : public TargetTx {
 
   absl::Status UpdateRep(const RepRecord& rep) override {
     return Write(
-        [&](pqxx::dbtransaction& tx) -> absl::Status {
+        [&](pqxx::transaction_base& tx) -> absl::Status {
           pqxx::result r = tx.exec_params(
               "UPDATE target.reps SET name = $3, hire_date = $4::date "
               "WHERE tenant_id = $1 AND rep_id = $2",
@@ -418,7 +418,7 @@ class PgTargetTx : public TargetTx {
 
   absl::Status InsertProductLine(const ProductLineRecord& line) override {
     return Write(
-        [&](pqxx::dbtransaction& tx) -> absl::Status {
+        [&](pqxx::transaction_base& tx) -> absl::Status {
           tx.exec_params(
               "INSERT INTO target.product_lines (tenant_id, product_line_id, name) "
               "VALUES ($1, $2, $3)",
@@ -504,7 +504,7 @@ class PgTargetTx : public TargetTx {
       }
     }
     return Write(
-        [&](pqxx::dbtransaction& tx) -> absl::Status {
+        [&](pqxx::transaction_base& tx) -> absl::Status {
           return UpsertLocked(tx, rows, actor, source, index_of, created);
         },
         [&](const std::string& constraint) -> absl::Status {
@@ -524,8 +524,8 @@ class PgTargetTx : public TargetTx {
       const std::string tenant = p.Add(tenant_);
       std::string where;  // conditions on alias t, each starting with " AND "
       if (filter.scope_kind != 0) {
-        absl::StrAppend(&where, " AND t.scope_kind = ",
-                        p.Add(absl::StrCat(filter.scope_kind)), "::smallint");
+        absl::StrAppend(&where, " AND t.scope_kind = ", p.Add(absl::StrCat(filter.scope_kind)),
+                        "::smallint");
       }
       if (!filter.scope_id.empty()) {
         absl::StrAppend(&where, " AND t.scope_id = ", p.Add(filter.scope_id));
@@ -550,8 +550,8 @@ class PgTargetTx : public TargetTx {
 
       std::string sql;
       if (filter.under_unit_id.empty()) {
-        sql = absl::StrCat("SELECT ", kTargetColumns, " FROM target.targets t WHERE t.tenant_id = ",
-                           tenant, where);
+        sql = absl::StrCat("SELECT ", kTargetColumns,
+                           " FROM target.targets t WHERE t.tenant_id = ", tenant, where);
       } else {
         // Unit targets of the subtree, plus rep targets whose rep was in a
         // team of the subtree on the target's first day (a rep who moved
@@ -561,10 +561,15 @@ class PgTargetTx : public TargetTx {
             "WITH RECURSIVE ", SubtreeCte(tenant, root), " SELECT ", kTargetColumns,
             " FROM (SELECT t.* FROM sub JOIN target.targets t ON t.tenant_id = ", tenant,
             " AND t.scope_kind = ", kScopeUnit, " AND t.scope_id = sub.unit_id WHERE true", where,
-            " UNION ALL SELECT t.* FROM sub JOIN target.rep_memberships m ON m.tenant_id = ", tenant,
-            " AND m.team_id = sub.unit_id JOIN target.targets t ON t.tenant_id = ", tenant,
-            " AND t.scope_kind = ", kScopeRep, " AND t.scope_id = m.rep_id AND ",
-            Covers("t.first_day"), " WHERE true", where, ") t");
+            // The OFFSET 0 fences keep the rep branch a nested loop driven
+            // by the subtree (memberships by team, then targets by rep, both
+            // by index) whatever the planner guesses for the recursive CTE:
+            // its cost follows the subtree, not the tenant's size.
+            " UNION ALL SELECT t.* FROM sub CROSS JOIN LATERAL (SELECT m.rep_id, "
+            "m.effective_from, m.effective_to FROM target.rep_memberships m WHERE m.tenant_id = ",
+            tenant, " AND m.team_id = sub.unit_id OFFSET 0) m CROSS JOIN LATERAL (SELECT t.* ",
+            "FROM target.targets t WHERE t.tenant_id = ", tenant, " AND t.scope_kind = ", kScopeRep,
+            " AND t.scope_id = m.rep_id AND ", Covers("t.first_day"), where, " OFFSET 0) t) t");
       }
       sql += " ORDER BY t.target_id";
       if (limit > 0) absl::StrAppend(&sql, " LIMIT ", p.Add(absl::StrCat(limit)));
@@ -672,13 +677,13 @@ class PgTargetTx : public TargetTx {
 
   absl::Status InsertLock(const LockRecord& lock) override {
     return Write(
-        [&](pqxx::dbtransaction& tx) -> absl::Status {
+        [&](pqxx::transaction_base& tx) -> absl::Status {
           tx.exec_params(absl::StrFormat("INSERT INTO target.period_locks (tenant_id, period, "
                                          "first_day, last_day, reason, locked_by, lock_time) "
                                          "VALUES ($1, $2, $3::date, $4::date, $5, $6, %s)",
                                          absl::StrFormat(kTimeOrNow, "$7")),
-                         tenant_, lock.period, Day(lock.first_day), Day(lock.last_day),
-                         lock.reason, lock.locked_by, MicrosOrEmpty(lock.lock_time));
+                         tenant_, lock.period, Day(lock.first_day), Day(lock.last_day), lock.reason,
+                         lock.locked_by, MicrosOrEmpty(lock.lock_time));
           return absl::OkStatus();
         },
         [&](const std::string& constraint) -> absl::Status {
@@ -710,29 +715,35 @@ class PgTargetTx : public TargetTx {
       "AND t.period = k.period AND t.metric = k.metric";
 
   // Runs `body` under a savepoint, so that a failed write leaves the
-  // transaction usable. A driver exception naming a constraint is explained
-  // by `explain` (which returns OK when it has nothing better to say than
-  // StatusFromPqxx).
-  absl::Status Write(const std::function<absl::Status(pqxx::dbtransaction&)>& body,
+  // transaction usable. (Explicit SQL: pqxx 6.4's subtransaction only sends
+  // SAVEPOINT on exec(), not on exec_params().) A driver exception naming a
+  // constraint is explained by `explain`, which returns OK when it has nothing
+  // better to say than StatusFromPqxx.
+  absl::Status Write(const std::function<absl::Status(pqxx::transaction_base&)>& body,
                      const std::function<absl::Status(const std::string&)>& explain) {
     try {
-      pqxx::subtransaction sub(txn_, "attain_write");
-      absl::Status status = body(sub);
-      if (status.ok()) {
-        sub.commit();
-      } else {
-        sub.abort();
-      }
-      return status;
+      txn_.exec("SAVEPOINT attain_write");
     } catch (const std::exception& e) {
-      absl::Status status = StatusFromPqxx(e);
+      return StatusFromPqxx(e);
+    }
+    absl::Status status;
+    try {
+      status = body(txn_);
+    } catch (const std::exception& e) {
+      status = StatusFromPqxx(e);
       const std::string constraint = ConstraintName(e);
       if (!constraint.empty()) {
         absl::Status better = explain(constraint);
-        if (!better.ok()) return better;
+        if (!better.ok()) status = better;
       }
-      return status;
     }
+    try {
+      txn_.exec(status.ok() ? "RELEASE SAVEPOINT attain_write"
+                            : "ROLLBACK TO SAVEPOINT attain_write");
+    } catch (const std::exception& e) {
+      if (status.ok()) return StatusFromPqxx(e);  // else keep the first error
+    }
+    return status;
   }
 
   absl::Status ExplainUnit(const std::string& constraint, const OrgUnitRecord& unit) {
@@ -741,8 +752,8 @@ class PgTargetTx : public TargetTx {
     }
     if (constraint == "org_units_sibling_name") {
       if (unit.parent_id.empty()) {
-        return absl::AlreadyExistsError(
-            absl::StrFormat("a unit named \"%s\" already exists at the top of the tree", unit.name));
+        return absl::AlreadyExistsError(absl::StrFormat(
+            "a unit named \"%s\" already exists at the top of the tree", unit.name));
       }
       return absl::AlreadyExistsError(absl::StrFormat(
           "a unit named \"%s\" already exists under \"%s\"", unit.name, unit.parent_id));
@@ -762,16 +773,16 @@ class PgTargetTx : public TargetTx {
       return absl::AlreadyExistsError(absl::StrFormat("rep \"%s\" already exists", rep.rep_id));
     }
     if (constraint == "rep_memberships_pkey") {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "rep \"%s\" has two memberships starting on the same day", rep.rep_id));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("rep \"%s\" has two memberships starting on the same day", rep.rep_id));
     }
     if (constraint == "rep_memberships_team_fkey") {
       return absl::FailedPreconditionError(
           absl::StrFormat("a team of rep \"%s\" does not exist", rep.rep_id));
     }
     if (constraint == "rep_memberships_range") {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "a membership of rep \"%s\" ends before it starts", rep.rep_id));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("a membership of rep \"%s\" ends before it starts", rep.rep_id));
     }
     return absl::OkStatus();
   }
@@ -855,10 +866,10 @@ class PgTargetTx : public TargetTx {
     for (const TargetRecord& row : rows) keys.push_back(&row.key);
     KeyArrays a = KeyColumns(keys);
     // Locking in target_id order keeps concurrent bulk writes from deadlocking.
-    pqxx::result existing = tx.exec_params(
-        absl::StrCat("SELECT k.ord, ", kTargetColumns, " FROM ", kKeysUnnest, kKeysJoin,
-                     " ORDER BY t.target_id FOR UPDATE OF t"),
-        tenant_, a.scope_kinds, a.scope_ids, a.product_lines, a.periods, a.metrics);
+    pqxx::result existing =
+        tx.exec_params(absl::StrCat("SELECT k.ord, ", kTargetColumns, " FROM ", kKeysUnnest,
+                                    kKeysJoin, " ORDER BY t.target_id FOR UPDATE OF t"),
+                       tenant_, a.scope_kinds, a.scope_ids, a.product_lines, a.periods, a.metrics);
     std::vector<std::optional<TargetRecord>> old(rows.size());
     for (const pqxx::row& r : existing) old[r[0].as<size_t>() - 1] = ReadTarget(r, 1);
 
@@ -923,23 +934,23 @@ class PgTargetTx : public TargetTx {
         IntArray(metrics), IntArray(bases), IntArray(challenges), TextArray(currencies),
         TextArray(parents));
     if (written.size() != write.size()) {
-      return absl::InternalError(absl::StrFormat("wrote %d targets of %d", written.size(),
-                                                 write.size()));
+      return absl::InternalError(
+          absl::StrFormat("wrote %d targets of %d", written.size(), write.size()));
     }
 
     std::vector<std::string> h_ids;
     std::vector<int64_t> h_versions, h_old_base, h_old_challenge, h_new_base, h_new_challenge;
     for (const pqxx::row& r : written) {
-      auto it = index_of.find(KeyString(r[1].as<int>(), r[2].as<std::string>(),
-                                        r[3].as<std::string>(), r[4].as<std::string>(),
-                                        r[5].as<int>()));
+      auto it =
+          index_of.find(KeyString(r[1].as<int>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                                  r[4].as<std::string>(), r[5].as<int>()));
       if (it == index_of.end()) return absl::InternalError("a written target matches no row");
       const size_t i = it->second;
       const bool inserted = r[7].as<bool>();
       if (inserted == old[i].has_value()) {
         // Another transaction created this key after our lookup.
-        return absl::AbortedError(absl::StrFormat(
-            "target (%s) was created concurrently; retry", DescribeKey(rows[i].key)));
+        return absl::AbortedError(absl::StrFormat("target (%s) was created concurrently; retry",
+                                                  DescribeKey(rows[i].key)));
       }
       TargetRecord& row = rows[i];
       row.target_id = r[0].as<std::string>();
@@ -966,7 +977,7 @@ class PgTargetTx : public TargetTx {
     return absl::OkStatus();
   }
 
-  pqxx::dbtransaction& txn_;
+  pqxx::transaction_base& txn_;
   const std::string tenant_;
 };
 
