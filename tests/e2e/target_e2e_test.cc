@@ -678,15 +678,19 @@ TEST_F(TargetE2eTest, MoveOrgUnitMovesSubtreesAndRefusesCycles) {
 
   v1::MoveOrgUnitRequest req;
   v1::MoveOrgUnitResponse resp;
+  // east-1 is called 销售一部 like north-1: not under the same parent.
   req.set_unit_id("east-1");
   req.set_new_parent_id("north");
+  EXPECT_TRUE(Fails(admin.MoveOrgUnit(req, &resp), grpc::StatusCode::ALREADY_EXISTS, {"销售一部"}));
+  EXPECT_EQ(GetUnit(admin, "east-1").parent_id(), "east");
+  req.set_unit_id("east-2");
   ASSERT_OK(admin.MoveOrgUnit(req, &resp));
   EXPECT_EQ(resp.unit().parent_id(), "north");
-  EXPECT_EQ(GetUnit(admin, "east-1").parent_id(), "north");
-  EXPECT_THAT(ListUnitIds(admin, "north"), ElementsAre("east-1", "north-1"));
-  EXPECT_THAT(ListUnitIds(admin, "east"), ElementsAre("east-2", "east-sub"));
+  EXPECT_EQ(GetUnit(admin, "east-2").parent_id(), "north");
+  EXPECT_THAT(ListUnitIds(admin, "north"), ElementsAre("east-2", "north-1"));
+  EXPECT_THAT(ListUnitIds(admin, "east"), ElementsAre("east-1", "east-sub"));
 
-  // Under its own grandchild's parent, under itself: a cycle.
+  // Under its own descendant, under itself: a cycle.
   req.set_unit_id("east");
   req.set_new_parent_id("east-sub");
   EXPECT_TRUE(Fails(admin.MoveOrgUnit(req, &resp), grpc::StatusCode::FAILED_PRECONDITION,
@@ -1445,8 +1449,18 @@ TEST_F(TargetE2eTest, CheckConsistencyListsParentsWhoseChildrenDisagree) {
   ASSERT_OK(
       admin.DecomposeTarget(SplitOverTime(q1.target_id(), v1::DECOMPOSITION_METHOD_EVEN), &split));
   EXPECT_THAT(Inconsistencies(admin), IsEmpty());
+  // Also split over the org: east-1 and east-2 get 150000000 each. Each group
+  // of children sums to the quarter on its own.
+  v1::DecomposeTargetRequest over_org;
+  over_org.set_target_id(q1.target_id());
+  over_org.set_dimension(v1::DECOMPOSITION_DIMENSION_ORG);
+  over_org.set_method(v1::DECOMPOSITION_METHOD_EVEN);
+  ASSERT_OK(admin.DecomposeTarget(over_org, &split));
+  EXPECT_THAT(Bases(split), ElementsAre(150000000, 150000000));
+  EXPECT_EQ(ChildrenOf(admin, q1.target_id()).size(), 5u);
+  EXPECT_THAT(Inconsistencies(admin), IsEmpty());
 
-  // February lowered from 1,000,000.00 to 900,000.00: the children now sum to
+  // February lowered from 1,000,000.00 to 900,000.00: the months now sum to
   // 2,900,000.00, 100,000.00 (10000000) short of the quarter.
   v1::SetTargetResponse feb =
       Set(admin, UnitInput("east", "2025-02", tv1::METRIC_SALES_AMOUNT, 90000000));
@@ -1458,6 +1472,7 @@ TEST_F(TargetE2eTest, CheckConsistencyListsParentsWhoseChildrenDisagree) {
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].parent().target_id(), q1.target_id());
   EXPECT_EQ(found[0].parent().base_value(), 300000000);
+  EXPECT_EQ(found[0].dimension(), v1::DECOMPOSITION_DIMENSION_TIME);
   EXPECT_EQ(found[0].child_count(), 3);
   EXPECT_EQ(found[0].children_base_sum(), 290000000);
   EXPECT_EQ(found[0].base_difference(), 10000000);

@@ -58,8 +58,8 @@ absl::StatusOr<TargetRecord> ParseInput(const std::string& prefix, const v1::Tar
   };
   TargetRecord r;
   if (in.scope().kind() != tv1::SCOPE_KIND_UNIT && in.scope().kind() != tv1::SCOPE_KIND_REP) {
-    return fail("scope.kind", absl::InvalidArgumentError(
-                                  absl::StrCat(prefix, "scope.kind must be UNIT or REP")));
+    return fail("scope.kind",
+                absl::InvalidArgumentError(absl::StrCat(prefix, "scope.kind must be UNIT or REP")));
   }
   if (absl::Status st = ValidateId(prefix + "scope.id", in.scope().id()); !st.ok()) {
     return fail("scope.id", st);
@@ -76,10 +76,10 @@ absl::StatusOr<TargetRecord> ParseInput(const std::string& prefix, const v1::Tar
   if (absl::Status st =
           ValidateTargetValues(prefix, *metric, in.base_value(), &challenge, in.currency_code());
       !st.ok()) {
-    std::string f = in.base_value() < 0                             ? "base_value"
-                    : absl::StrContains(st.message(), "currency")   ? "currency_code"
+    std::string f = in.base_value() < 0                            ? "base_value"
+                    : absl::StrContains(st.message(), "currency")  ? "currency_code"
                     : absl::StrContains(st.message(), "challenge") ? "challenge_value"
-                                                                    : "base_value";
+                                                                   : "base_value";
     return fail(f, st);
   }
   r.key = {in.scope().kind(), in.scope().id(), in.product_line_id(), period->ToString(),
@@ -178,6 +178,22 @@ absl::Status ProblemsToStatus(const std::vector<RowProblem>& problems, size_t ro
   return all_locked ? absl::FailedPreconditionError(msg) : absl::InvalidArgumentError(msg);
 }
 
+// SetTarget and BatchSetTargets replace a target's values but keep its link to
+// the target it was decomposed from (only DecomposeTarget links), so that
+// CheckConsistency still counts an edited child under its parent.
+absl::Status KeepParentLinks(TargetTx& tx, std::vector<TargetRecord>& rows) {
+  std::vector<TargetKey> keys;
+  for (const TargetRecord& r : rows) keys.push_back(r.key);
+  ASSIGN_OR_RETURN(std::vector<TargetRecord> existing, tx.FindTargetsByKey(keys));
+  std::map<std::string, std::string> parent_of;
+  for (const TargetRecord& t : existing) parent_of[KeyString(t.key)] = t.parent_target_id;
+  for (TargetRecord& r : rows) {
+    auto it = parent_of.find(KeyString(r.key));
+    if (it != parent_of.end()) r.parent_target_id = it->second;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* TargetServiceImpl::SetTarget(grpc::CallbackServerContext* ctx,
@@ -192,6 +208,7 @@ grpc::ServerUnaryReactor* TargetServiceImpl::SetTarget(grpc::CallbackServerConte
                          std::vector<RowProblem> problems;
                          RETURN_IF_ERROR(CheckRowsInStore(tx, p, rows, {"target."}, &problems));
                          RETURN_IF_ERROR(ProblemsToStatus(problems, 1));
+                         RETURN_IF_ERROR(KeepParentLinks(tx, rows));
                          std::vector<bool> created;
                          RETURN_IF_ERROR(tx.UpsertTargets(rows, p.subject, "SetTarget", &created));
                          ToProto(rows[0], out.mutable_target());
@@ -268,6 +285,7 @@ grpc::ServerUnaryReactor* TargetServiceImpl::BatchSetTargets(grpc::CallbackServe
           problems.clear();
           RETURN_IF_ERROR(check_store(tx));
           RETURN_IF_ERROR(ProblemsToStatus(problems, req->targets_size()));
+          RETURN_IF_ERROR(KeepParentLinks(tx, rows));
           std::vector<bool> created;
           RETURN_IF_ERROR(tx.UpsertTargets(rows, p.subject, "BatchSetTargets", &created));
           for (const TargetRecord& r : rows) ToProto(r, out.add_targets());
@@ -612,9 +630,11 @@ grpc::ServerUnaryReactor* TargetServiceImpl::CheckConsistency(
         out->set_children_challenge_sum(r.children_challenge_sum);
         out->set_base_difference(r.parent.base_value - r.children_base_sum);
         out->set_challenge_difference(r.parent.challenge_value - r.children_challenge_sum);
+        out->set_dimension(static_cast<v1::DecompositionDimension>(r.dimension));
       }
       if (rows.size() > static_cast<size_t>(limit)) {
-        resp->set_next_page_token(EncodePageToken(rows[limit - 1].parent.target_id));
+        resp->set_next_page_token(EncodePageToken(
+            absl::StrCat(rows[limit - 1].parent.target_id, "/", rows[limit - 1].dimension)));
       }
       return absl::OkStatus();
     });

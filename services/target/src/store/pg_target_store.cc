@@ -6,9 +6,11 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/status.h"
 
@@ -52,13 +54,15 @@ std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 absl::CivilDay DayAt(const pqxx::field& f) { return kEpochDay + f.as<int64_t>(); }
 absl::Time TimeAt(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
 
-// Unix microseconds of a timestamp given as a parameter, or now() for the
-// zero time (a record nobody stamped).
+// A timestamp record field as a parameter: Unix microseconds, or "" for the
+// zero time (a record nobody stamped), which TimeOrNow() turns into now().
 std::string MicrosOrEmpty(absl::Time t) {
   return t == absl::Time() ? "" : absl::StrCat(absl::ToUnixMicros(t));
 }
-constexpr absl::string_view kTimeOrNow =
-    "coalesce(timestamptz 'epoch' + NULLIF(%s, '')::bigint * interval '1 microsecond', now())";
+std::string TimeOrNow(absl::string_view param) {
+  return absl::StrCat("coalesce(timestamptz 'epoch' + NULLIF(", param,
+                      ", '')::bigint * interval '1 microsecond', now())");
+}
 
 // Parameters of a statement assembled at run time: Add() returns the
 // placeholder ("$3") of the value it keeps.
@@ -219,7 +223,7 @@ class PgTargetTx : public TargetTx {
           tx.exec_params(absl::StrFormat("INSERT INTO target.org_units (tenant_id, unit_id, "
                                          "parent_id, name, kind, tier, archived, create_time) "
                                          "VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, $7, %s)",
-                                         absl::StrFormat(kTimeOrNow, "$8")),
+                                         TimeOrNow("$8")),
                          tenant_, unit.unit_id, unit.parent_id, unit.name, unit.kind, unit.tier,
                          unit.archived, MicrosOrEmpty(unit.create_time));
           return absl::OkStatus();
@@ -593,18 +597,37 @@ class PgTargetTx : public TargetTx {
       if (metric != 0) {
         absl::StrAppend(&where, " AND t.metric = ", p.Add(absl::StrCat(metric)), "::smallint");
       }
-      if (!after_id.empty()) absl::StrAppend(&where, " AND t.target_id > ", p.Add(after_id));
-      // Children are summed only for the parents that pass the filters.
+      // after_id is "<parent target id>/<dimension>" (a parent can have a group
+      // of children per dimension).
+      std::string after_target;
+      int after_dim = 0;
+      if (!after_id.empty()) {
+        std::vector<std::string> parts = absl::StrSplit(after_id, '/');
+        if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &after_dim)) {
+          return absl::InvalidArgumentError("page_token is not valid for CheckConsistency");
+        }
+        after_target = parts[0];
+        absl::StrAppend(&where, " AND t.target_id >= ", p.Add(after_target));
+      }
+      // Children are summed only for the parents that pass the filters, in one
+      // group per dimension: TIME (1) differs in period, ORG (2) in scope,
+      // PRODUCT_LINE (3) in product line.
       std::string sql = absl::StrCat(
           "WITH parents AS (SELECT t.* FROM target.targets t WHERE t.tenant_id = ", tenant, where,
-          "), sums AS (SELECT c.parent_target_id, count(*) AS n, sum(c.base_value) AS base_sum, "
+          "), sums AS (SELECT c.parent_target_id, CASE WHEN c.period <> pa.period THEN 1 "
+          "WHEN c.scope_kind <> pa.scope_kind OR c.scope_id <> pa.scope_id THEN 2 ELSE 3 END "
+          "AS dim, count(*) AS n, sum(c.base_value) AS base_sum, "
           "sum(c.challenge_value) AS challenge_sum FROM target.targets c "
-          "JOIN parents ON c.parent_target_id = parents.target_id WHERE c.tenant_id = ",
-          tenant, " GROUP BY c.parent_target_id) SELECT ", kTargetColumns,
-          ", s.n, s.base_sum::bigint, s.challenge_sum::bigint FROM parents t "
+          "JOIN parents pa ON c.parent_target_id = pa.target_id WHERE c.tenant_id = ",
+          tenant, " AND c.parent_target_id IS NOT NULL GROUP BY 1, 2) SELECT ", kTargetColumns,
+          ", s.n, s.base_sum::bigint, s.challenge_sum::bigint, s.dim FROM parents t "
           "JOIN sums s ON s.parent_target_id = t.target_id "
-          "WHERE t.base_value <> s.base_sum OR t.challenge_value <> s.challenge_sum "
-          "ORDER BY t.target_id");
+          "WHERE (t.base_value <> s.base_sum OR t.challenge_value <> s.challenge_sum)");
+      if (!after_id.empty()) {
+        absl::StrAppend(&sql, " AND (t.target_id, s.dim) > (", p.Add(after_target), ", ",
+                        p.Add(absl::StrCat(after_dim)), "::int)");
+      }
+      sql += " ORDER BY t.target_id, s.dim";
       if (limit > 0) absl::StrAppend(&sql, " LIMIT ", p.Add(absl::StrCat(limit)));
       std::vector<InconsistencyRecord> out;
       for (const pqxx::row& r : p.Exec(txn_, sql)) {
@@ -613,6 +636,7 @@ class PgTargetTx : public TargetTx {
         rec.child_count = r[kTargetColumnCount].as<int32_t>();
         rec.children_base_sum = r[kTargetColumnCount + 1].as<int64_t>();
         rec.children_challenge_sum = r[kTargetColumnCount + 2].as<int64_t>();
+        rec.dimension = r[kTargetColumnCount + 3].as<int>();
         out.push_back(std::move(rec));
       }
       return out;
@@ -681,7 +705,7 @@ class PgTargetTx : public TargetTx {
           tx.exec_params(absl::StrFormat("INSERT INTO target.period_locks (tenant_id, period, "
                                          "first_day, last_day, reason, locked_by, lock_time) "
                                          "VALUES ($1, $2, $3::date, $4::date, $5, $6, %s)",
-                                         absl::StrFormat(kTimeOrNow, "$7")),
+                                         TimeOrNow("$7")),
                          tenant_, lock.period, Day(lock.first_day), Day(lock.last_day), lock.reason,
                          lock.locked_by, MicrosOrEmpty(lock.lock_time));
           return absl::OkStatus();

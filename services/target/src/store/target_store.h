@@ -104,6 +104,7 @@ struct InconsistencyRecord {
   int32_t child_count = 0;
   int64_t children_base_sum = 0;
   int64_t children_challenge_sum = 0;
+  int dimension = 0;  // attain.target.v1.DecompositionDimension of this group of children
 };
 
 // One transaction over one tenant's data. Methods return UNAVAILABLE when the
@@ -170,7 +171,9 @@ class TargetTx {
   virtual absl::StatusOr<std::vector<TargetRecord>> ListTargets(const TargetFilter& filter,
                                                                 const std::string& after_id,
                                                                 int limit) = 0;
-  // Parents whose linked children's sums differ from them, ordered by parent id.
+  // Parents whose linked children, grouped by the dimension they differ from
+  // the parent in, sum to something else; ordered by (parent id, dimension).
+  // `after_id` is "" or "<parent id>/<dimension>" of the last row of a page.
   virtual absl::StatusOr<std::vector<InconsistencyRecord>> Inconsistencies(
       const std::optional<Period>& within, int metric, const std::string& after_id, int limit) = 0;
   // Newest first, versions below `before_version` (0 = from the newest).
