@@ -946,7 +946,9 @@ TEST_F(TargetStoreTest, InconsistenciesFindParentsWhoseChildrenDiffer) {
   ASSERT_TRUE(Read([&](TargetTx& tx) -> absl::Status {
                 auto next = *tx.Inconsistencies(std::nullopt, 0, parent[0].target_id + "/1", 10);
                 EXPECT_EQ(next.size(), 1u);
-                if (!next.empty()) EXPECT_EQ(next[0].dimension, 2);
+                if (!next.empty()) {
+                  EXPECT_EQ(next[0].dimension, 2);
+                }
                 return absl::OkStatus();
               }).ok());
   sep.base_value = 400;
