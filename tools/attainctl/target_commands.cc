@@ -614,12 +614,15 @@ int TargetCheck(const Invocation& inv) {
   } else if (consistent) {
     std::cout << "consistent: every decomposed target equals the sum of its children\n";
   } else {
-    Table table({"parent", "scope", "period", "metric", "children", "base", "children base",
-                 "base diff", "challenge diff"});
-    for (std::size_t c : {4, 5, 6, 7, 8}) table.AlignRight(c);
+    Table table({"parent", "scope", "period", "metric", "split over", "children", "base",
+                 "children base", "base diff", "challenge diff"});
+    for (std::size_t c : {5, 6, 7, 8, 9}) table.AlignRight(c);
     for (const auto& i : response.inconsistencies()) {
       const targetv1::Target& p = i.parent();
-      table.AddRow({p.target_id(), FormatScope(p.scope()), p.period(), MetricName(p.metric()),
+      const char* over = i.dimension() == targetv1::DECOMPOSITION_DIMENSION_TIME  ? "time"
+                         : i.dimension() == targetv1::DECOMPOSITION_DIMENSION_ORG ? "org"
+                                                                                  : "product line";
+      table.AddRow({p.target_id(), FormatScope(p.scope()), p.period(), MetricName(p.metric()), over,
                     absl::StrCat(i.child_count()), ValueOf(p, p.base_value()),
                     ValueOf(p, i.children_base_sum()), ValueOf(p, i.base_difference()),
                     ValueOf(p, i.challenge_difference())});

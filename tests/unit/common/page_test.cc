@@ -18,6 +18,14 @@ TEST(PageToken, RoundTripsAndRejectsForeignTokens) {
   EXPECT_FALSE(DecodePageToken("dW5pdC00Mg").ok());  // base64 of "unit-42" without our prefix
 }
 
+TEST(PageToken, IsValidOnlyForTheListingThatIssuedIt) {
+  const std::string token = EncodePageToken("t-9", "period=2025-Q1");
+  EXPECT_EQ(*DecodePageToken(token, "period=2025-Q1"), "t-9");
+  absl::StatusOr<std::string> other = DecodePageToken(token, "period=2025-Q2");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(other.status().message(), HasSubstr("different listing"));
+}
+
 TEST(ResolvePageSize, DefaultsClampsAndRejectsNegative) {
   EXPECT_EQ(*ResolvePageSize(0, 100, 1000), 100);
   EXPECT_EQ(*ResolvePageSize(5, 100, 1000), 5);

@@ -150,7 +150,7 @@ grpc::ServerUnaryReactor* OrgServiceImpl::ListOrgUnits(grpc::CallbackServerConte
   return ServeUnary(ctx, env_, METHOD(ListOrgUnits), OrgReaders(), [=](const Principal& p) {
     RETURN_IF_ERROR(ValidateOptionalId("parent_id", req->parent_id()));
     ASSIGN_OR_RETURN(int limit, ResolvePageSize(req->page_size(), 100, 1000));
-    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token()));
+    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), PageContext(*req)));
     std::optional<std::string> parent;
     if (!req->parent_id().empty()) parent = req->parent_id();
     // A manager lists within their subtree: the children of their unit by default.
@@ -166,7 +166,7 @@ grpc::ServerUnaryReactor* OrgServiceImpl::ListOrgUnits(grpc::CallbackServerConte
         ToProto(units[i], resp->add_units());
       }
       if (units.size() > static_cast<size_t>(limit)) {
-        resp->set_next_page_token(EncodePageToken(units[limit - 1].unit_id));
+        resp->set_next_page_token(EncodePageToken(units[limit - 1].unit_id, PageContext(*req)));
       }
       return absl::OkStatus();
     });
@@ -316,7 +316,7 @@ grpc::ServerUnaryReactor* OrgServiceImpl::ListReps(grpc::CallbackServerContext* 
   return ServeUnary(ctx, env_, METHOD(ListReps), OrgReaders(), [=](const Principal& p) {
     RETURN_IF_ERROR(ValidateOptionalId("unit_id", req->unit_id()));
     ASSIGN_OR_RETURN(int limit, ResolvePageSize(req->page_size(), 100, 10000));
-    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token()));
+    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), PageContext(*req)));
     absl::CivilDay as_of = Today();
     if (!req->as_of().empty()) {
       ASSIGN_OR_RETURN(as_of, ParseDate("as_of", req->as_of()));
@@ -333,7 +333,7 @@ grpc::ServerUnaryReactor* OrgServiceImpl::ListReps(grpc::CallbackServerContext* 
         ToProto(reps[i], as_of, resp->add_reps());
       }
       if (reps.size() > static_cast<size_t>(limit)) {
-        resp->set_next_page_token(EncodePageToken(reps[limit - 1].rep_id));
+        resp->set_next_page_token(EncodePageToken(reps[limit - 1].rep_id, PageContext(*req)));
       }
       return absl::OkStatus();
     });
@@ -433,14 +433,15 @@ grpc::ServerUnaryReactor* OrgServiceImpl::ListProductLines(grpc::CallbackServerC
                                                            v1::ListProductLinesResponse* resp) {
   return ServeUnary(ctx, env_, METHOD(ListProductLines), RoleSet::All(), [=](const Principal& p) {
     ASSIGN_OR_RETURN(int limit, ResolvePageSize(req->page_size(), 100, 1000));
-    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token()));
+    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), PageContext(*req)));
     return store_.Read(p.tenant, [&](TargetTx& tx) -> absl::Status {
       ASSIGN_OR_RETURN(std::vector<ProductLineRecord> lines, tx.ListProductLines(after, limit + 1));
       for (size_t i = 0; i < lines.size() && i < static_cast<size_t>(limit); ++i) {
         ToProto(lines[i], resp->add_product_lines());
       }
       if (lines.size() > static_cast<size_t>(limit)) {
-        resp->set_next_page_token(EncodePageToken(lines[limit - 1].product_line_id));
+        resp->set_next_page_token(
+            EncodePageToken(lines[limit - 1].product_line_id, PageContext(*req)));
       }
       return absl::OkStatus();
     });

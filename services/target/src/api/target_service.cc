@@ -350,7 +350,7 @@ grpc::ServerUnaryReactor* TargetServiceImpl::ListTargets(grpc::CallbackServerCon
     RETURN_IF_ERROR(ValidateOptionalId("parent_target_id", req->parent_target_id()));
     f.parent_target_id = req->parent_target_id();
     ASSIGN_OR_RETURN(int limit, ResolvePageSize(req->page_size(), 100, 10000));
-    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token()));
+    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), PageContext(*req)));
 
     // Narrow the filter to what the caller may see.
     if (p.role == Role::kRep) {
@@ -371,7 +371,7 @@ grpc::ServerUnaryReactor* TargetServiceImpl::ListTargets(grpc::CallbackServerCon
         ToProto(rows[i], resp->add_targets());
       }
       if (rows.size() > static_cast<size_t>(limit)) {
-        resp->set_next_page_token(EncodePageToken(rows[limit - 1].target_id));
+        resp->set_next_page_token(EncodePageToken(rows[limit - 1].target_id, PageContext(*req)));
       }
       return absl::OkStatus();
     });
@@ -617,7 +617,7 @@ grpc::ServerUnaryReactor* TargetServiceImpl::CheckConsistency(
     if (req->metric() != 0)
       RETURN_IF_ERROR(Annotate(LookupMetric(req->metric()).status(), "metric"));
     ASSIGN_OR_RETURN(int limit, ResolvePageSize(req->page_size(), 100, 1000));
-    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token()));
+    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), PageContext(*req)));
     return store_.Read(p.tenant, [&](TargetTx& tx) -> absl::Status {
       ASSIGN_OR_RETURN(std::vector<InconsistencyRecord> rows,
                        tx.Inconsistencies(within, req->metric(), after, limit + 1));
@@ -634,7 +634,8 @@ grpc::ServerUnaryReactor* TargetServiceImpl::CheckConsistency(
       }
       if (rows.size() > static_cast<size_t>(limit)) {
         resp->set_next_page_token(EncodePageToken(
-            absl::StrCat(rows[limit - 1].parent.target_id, "/", rows[limit - 1].dimension)));
+            absl::StrCat(rows[limit - 1].parent.target_id, "/", rows[limit - 1].dimension),
+            PageContext(*req)));
       }
       return absl::OkStatus();
     });
@@ -647,7 +648,7 @@ grpc::ServerUnaryReactor* TargetServiceImpl::ListTargetHistory(
   return ServeUnary(ctx, env_, METHOD(ListTargetHistory), TargetReaders(), [=](const Principal& p) {
     RETURN_IF_ERROR(ValidateId("target_id", req->target_id()));
     ASSIGN_OR_RETURN(int limit, ResolvePageSize(req->page_size(), 100, 1000));
-    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token()));
+    ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), PageContext(*req)));
     int64_t before = 0;
     if (!after.empty() && !absl::SimpleAtoi(after, &before)) {
       return absl::InvalidArgumentError("page_token is not valid for ListTargetHistory");
@@ -665,7 +666,8 @@ grpc::ServerUnaryReactor* TargetServiceImpl::ListTargetHistory(
         ToProto(rows[i], resp->add_changes());
       }
       if (rows.size() > static_cast<size_t>(limit)) {
-        resp->set_next_page_token(EncodePageToken(absl::StrCat(rows[limit - 1].version)));
+        resp->set_next_page_token(
+            EncodePageToken(absl::StrCat(rows[limit - 1].version), PageContext(*req)));
       }
       return absl::OkStatus();
     });
