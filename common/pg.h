@@ -5,10 +5,9 @@
 
 #include <functional>
 #include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -36,8 +35,8 @@ absl::Status StatusFromPqxx(const std::exception& e);
 class PgPool {
  public:
   struct Options {
-    std::string url;  // postgresql://user@host:port/db
-    int size = 8;     // connections kept open at most
+    std::string url;                                    // postgresql://user@host:port/db
+    int size = 8;                                       // connections kept open at most
     absl::Duration acquire_timeout = absl::Seconds(5);  // wait for a free connection
     absl::Duration connect_timeout = absl::Seconds(5);
   };
