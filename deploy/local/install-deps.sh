@@ -9,7 +9,7 @@ packages=(
   libhiredis-dev libpqxx-dev libpq-dev libjwt-dev libssl-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql redis-server tzdata
-  nodejs npm ca-certificates
+  nodejs npm ca-certificates clang-format
 )
 
 missing=()
