@@ -113,8 +113,8 @@ print_usage() {
 Try it (attainctl reads ATTAIN_TARGET_ADDR, ATTAIN_TOKEN and ATTAIN_JWT_KEY_FILE):
   source $(printf '%q' "$STATE/env")
   export ATTAIN_TOKEN="\$(attainctl token mint --tenant demo --subject admin --role admin)"
-  attainctl org list
-  attainctl target list --period 2025-Q1
+  attainctl org tree
+  attainctl target list --metric sales_amount
   attainctl target check
 Stop it:  ${stop_prefix}deploy/local/down.sh   (add --purge to delete the data too)
 EOF
