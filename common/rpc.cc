@@ -62,6 +62,7 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* ctx, const Rpc
     finish(st, principal->tenant);
     return reactor;
   }
+  const std::string tenant = principal->tenant;  // `principal` is moved into the task
   absl::Status submitted =
       env.pool->Submit([ctx, finish, p = *std::move(principal), work = std::move(work)]() mutable {
         if (ctx->IsCancelled()) {
@@ -80,7 +81,7 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* ctx, const Rpc
         }
         finish(st, p.tenant);
       });
-  if (!submitted.ok()) finish(submitted, "");
+  if (!submitted.ok()) finish(submitted, tenant);
   return reactor;
 }
 

@@ -2,10 +2,16 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
+#include <grpcpp/impl/server_initializer.h>
 #include <signal.h>
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -20,6 +26,32 @@ sigset_t ShutdownSignals() {
   sigaddset(&set, SIGINT);
   return set;
 }
+
+// Reports the names of the services a ServerBuilder registers (grpc::Service
+// does not expose its name), so that each can be given a health status.
+class ServiceNamesPlugin final : public grpc::ServerBuilderPlugin {
+ public:
+  explicit ServiceNamesPlugin(std::vector<std::string>* names) : names_(names) {}
+  std::string name() override { return "attain_service_names"; }
+  void InitServer(grpc::ServerInitializer*) override {}
+  void Finish(grpc::ServerInitializer* si) override { *names_ = *si->GetServiceList(); }
+  void ChangeArguments(const std::string&, void*) override {}
+
+ private:
+  std::vector<std::string>* names_;
+};
+
+class ServiceNamesOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ServiceNamesOption(std::vector<std::string>* names) : names_(names) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->push_back(std::make_unique<ServiceNamesPlugin>(names_));
+  }
+
+ private:
+  std::vector<std::string>* names_;
+};
 
 absl::Status WritePortFile(const std::string& path, int port) {
   const std::string tmp = path + ".tmp";
@@ -58,12 +90,22 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &s->port_);
   builder.SetMaxReceiveMessageSize(config.max_receive_message_bytes);
+  // gRPC sets SO_REUSEPORT by default, which lets a second server bind a port
+  // that is in use and silently share its connections: refuse instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::string> service_names;
+  builder.SetOption(std::make_unique<ServiceNamesOption>(&service_names));
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", config.listen,
                      ": the address is in use or invalid; pick another with --listen"));
+  }
+  // The default health service knows only "" until a service is named to it;
+  // SetServing then updates them all.
+  if (grpc::HealthCheckServiceInterface* health = s->server_->GetHealthCheckService()) {
+    for (const std::string& name : service_names) health->SetServingStatus(name, true);
   }
   s->SetServing(true);
   if (!config.port_file.empty()) {
