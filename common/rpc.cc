@@ -1,5 +1,6 @@
 #include "common/rpc.h"
 
+#include <chrono>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -65,7 +66,9 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* ctx, const Rpc
   const std::string tenant = principal->tenant;  // `principal` is moved into the task
   absl::Status submitted =
       env.pool->Submit([ctx, finish, p = *std::move(principal), work = std::move(work)]() mutable {
-        if (ctx->IsCancelled()) {
+        // The deadline is checked as well: gRPC marks the call cancelled a
+        // little after its deadline, and work must not start past it.
+        if (ctx->IsCancelled() || ctx->deadline() <= std::chrono::system_clock::now()) {
           finish(absl::DeadlineExceededError("the call was cancelled or its deadline passed "
                                              "while it waited for a worker"),
                  p.tenant);

@@ -40,7 +40,9 @@ class GrpcServer {
   // Health status of the whole server ("" service) and each registered one.
   void SetServing(bool serving);
   // NOT_SERVING, then refuses new calls and waits up to the grace period for
-  // in-flight ones (cancelling what is left). Idempotent.
+  // in-flight ones, cancelling what is left (their callers get UNAVAILABLE on
+  // time). Work already running on a worker pool owns its call until it
+  // returns, so Shutdown returns when such work does. Idempotent.
   void Shutdown();
 
  private:

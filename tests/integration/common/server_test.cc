@@ -14,10 +14,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -95,6 +97,10 @@ class EchoServiceImpl final : public EchoService::CallbackService {
 
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* request,
                                  EchoResponse* response) override {
+    {
+      absl::MutexLock l(&mu_);
+      deadlines_[request->text()] = ctx->deadline();
+    }
     return ServeUnary(ctx, env_, kEchoMethod, {Role::kAdmin, Role::kDirector},
                       [this, ctx, request, response](const Principal& p) -> absl::Status {
                         {
@@ -135,6 +141,12 @@ class EchoServiceImpl final : public EchoService::CallbackService {
     absl::MutexLock l(&mu_);
     return subjects_;
   }
+  // The server's deadline of the last call with `text` that reached the service.
+  std::chrono::system_clock::time_point deadline(const std::string& text) const {
+    absl::MutexLock l(&mu_);
+    auto it = deadlines_.find(text);
+    return it == deadlines_.end() ? std::chrono::system_clock::time_point::max() : it->second;
+  }
 
  private:
   const RpcEnv env_;
@@ -143,6 +155,7 @@ class EchoServiceImpl final : public EchoService::CallbackService {
   std::vector<std::string> texts_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> tenants_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> subjects_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::chrono::system_clock::time_point> deadlines_ ABSL_GUARDED_BY(mu_);
 };
 
 struct CallResult {
@@ -505,6 +518,10 @@ TEST_F(ServerTest, ACallWhoseDeadlinePassesInTheQueueNeverRuns) {
   ASSERT_TRUE(PollUntil([&] { return pool_->queued() == 1; }));
   b.join();  // its deadline passes while "block" holds the only worker
   EXPECT_EQ(late.status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  // The server's deadline (from the grpc-timeout header) can trail the client's
+  // by a little: the worker must only reach the call once it has passed there too.
+  ASSERT_TRUE(
+      PollUntil([&] { return std::chrono::system_clock::now() > service_->deadline("late"); }));
 
   gate_.Open();
   a.join();
