@@ -88,4 +88,27 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* ctx, const Rpc
   return reactor;
 }
 
+grpc::ServerUnaryReactor* ServeUnaryAsync(
+    grpc::CallbackServerContext* ctx, const RpcEnv& env, const char* method, RoleSet roles,
+    std::function<void(const Principal&, FinishFn finish)> work) {
+  const absl::Time start = absl::Now();
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<Principal> principal = Authenticate(*ctx, *env.verifier);
+  const std::string tenant = principal.ok() ? principal->tenant : "";
+  FinishFn finish = [reactor, method, start, tenant](const absl::Status& status) {
+    LogRpc(method, status, absl::Now() - start, tenant);
+    reactor->Finish(ToGrpcStatus(status));
+  };
+  if (!principal.ok()) {
+    finish(principal.status());
+    return reactor;
+  }
+  if (absl::Status st = CheckRole(*principal, roles, method); !st.ok()) {
+    finish(st);
+    return reactor;
+  }
+  work(*principal, std::move(finish));
+  return reactor;
+}
+
 }  // namespace attain

@@ -59,6 +59,14 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* ctx, const Rpc
                                      const char* method, RoleSet roles,
                                      std::function<absl::Status(const Principal&)> work);
 
+// Like ServeUnary, but `work` runs inline on the gRPC thread (so it must not
+// block: it hands the call to something asynchronous) and receives `finish`,
+// which it or that something must call exactly once, from any thread.
+using FinishFn = std::function<void(const absl::Status&)>;
+grpc::ServerUnaryReactor* ServeUnaryAsync(
+    grpc::CallbackServerContext* ctx, const RpcEnv& env, const char* method, RoleSet roles,
+    std::function<void(const Principal&, FinishFn finish)> work);
+
 // Writes the one log line of a finished call.
 void LogRpc(const char* method, const absl::Status& status, absl::Duration latency,
             absl::string_view tenant);

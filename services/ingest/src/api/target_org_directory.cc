@@ -25,8 +25,7 @@ constexpr int kRegionKind = 2;  // attain.target.v1.ORG_UNIT_KIND_REGION
 }  // namespace
 
 TargetOrgDirectory::TargetOrgDirectory(std::shared_ptr<grpc::Channel> channel,
-                                       std::string signing_key, const Clock* clock,
-                                       Options options)
+                                       std::string signing_key, const Clock* clock, Options options)
     : stub_(target::v1::OrgService::NewStub(std::move(channel))),
       key_(std::move(signing_key)),
       clock_(clock),

@@ -4,11 +4,11 @@
 // (ARCHITECTURE §10) and a deadline.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
@@ -60,8 +60,7 @@ class TargetOrgDirectory final : public OrgDirectory {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, RepEntry> reps_ ABSL_GUARDED_BY(mu_);    // tenant \0 rep
   absl::flat_hash_map<std::string, UnitEntry> units_ ABSL_GUARDED_BY(mu_);  // tenant \0 unit
-  absl::flat_hash_map<std::string, std::pair<std::string, absl::Time>> tokens_
-      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::pair<std::string, absl::Time>> tokens_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace attain::ingest
