@@ -117,8 +117,8 @@ absl::StatusOr<std::string> Unescape(absl::string_view field) {
     const int hi = complete ? HexValue(field[i + 1]) : -1;
     const int lo = complete ? HexValue(field[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "bad escape at \"", field.substr(i, 3), "\": '%' must be followed by two hex digits"));
+      return absl::InvalidArgumentError(absl::StrCat("bad escape at \"", field.substr(i, 3),
+                                                     "\": '%' must be followed by two hex digits"));
     }
     out.push_back(static_cast<char>(hi * 16 + lo));
     i += 2;
@@ -141,9 +141,8 @@ absl::StatusOr<BoardMetric> ParseBoardMetric(absl::string_view name) {
   }
   std::vector<absl::string_view> names;
   for (const MetricInfo& info : kMetrics) names.push_back(info.name);
-  return absl::InvalidArgumentError(absl::StrCat("metric \"", name,
-                                                 "\" has no leaderboard: use one of ",
-                                                 absl::StrJoin(names, ", ")));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "metric \"", name, "\" has no leaderboard: use one of ", absl::StrJoin(names, ", ")));
 }
 
 bool IsRatio(BoardMetric m) {
@@ -229,7 +228,8 @@ absl::StatusOr<std::vector<BoardIncrement>> DecodeIncrements(absl::string_view t
     if (IsRatio(inc.metric)) {
       std::pair<absl::string_view, absl::string_view> nd =
           absl::StrSplit(f[5], absl::MaxSplits('/', 1));
-      if (f[5].find('/') == absl::string_view::npos || !absl::SimpleAtoi(nd.first, &inc.numerator) ||
+      if (f[5].find('/') == absl::string_view::npos ||
+          !absl::SimpleAtoi(nd.first, &inc.numerator) ||
           !absl::SimpleAtoi(nd.second, &inc.denominator)) {
         return fail(absl::StrCat("value \"", f[5], "\" of ratio metric ", f[2],
                                  " is not <numerator>/<denominator> (integers)"));

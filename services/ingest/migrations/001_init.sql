@@ -48,3 +48,99 @@ CREATE TABLE outbox (
   increments  text        NOT NULL,  -- attain::EncodeIncrements
   create_time timestamptz NOT NULL DEFAULT now()
 );
+
+-- ---------------------------------------------------------------------------
+-- The write pipeline's own tables (store/pg_ingest_store.cc). Key columns are
+-- COLLATE "C": byte order, the order the pipeline sorts and locks in, and
+-- cheaper comparisons.
+
+-- Every event counted or found stale, idempotent on (tenant, source, event_id):
+-- a resend finds its row and is a duplicate. `kind` is EventKind (1 order,
+-- 2 payment, 3 receivable, 4 follow-up, 5 opportunity, 6 customer,
+-- 7 satisfaction survey, 8 collaboration rating, 9 knowledge sharing,
+-- 10 report submission); entity_id/version are the entity's for versioned kinds.
+CREATE TABLE events (
+  tenant_id   text COLLATE "C" NOT NULL,
+  source      text COLLATE "C" NOT NULL,
+  event_id    text COLLATE "C" NOT NULL,
+  kind        smallint    NOT NULL,
+  entity_id   text        NOT NULL,
+  version     bigint      NOT NULL DEFAULT 0,
+  occurred_at timestamptz NOT NULL,
+  received_at timestamptz NOT NULL,
+  payload     bytea       NOT NULL,  -- the serialized attain.ingest.v1.Event
+  PRIMARY KEY (tenant_id, source, event_id)
+);
+
+-- The last counted version of every order (kind 1), receivable (3) and
+-- opportunity (5), and what it contributes to rollup_daily: a newer version
+-- adds the difference, so the rollups hold exactly each entity's newest
+-- counted version. team_id/region_id are the placement it was counted with,
+-- so a reversal subtracts from the very row it added to.
+CREATE TABLE entity_states (
+  tenant_id       text COLLATE "C" NOT NULL,
+  kind            smallint NOT NULL,
+  entity_id       text COLLATE "C" NOT NULL,
+  version         bigint   NOT NULL,                -- 0 only inside the transaction creating it
+  counted         boolean  NOT NULL DEFAULT false,  -- contributes (order not cancelled,
+                                                    -- any receivable, won/lost opportunity)
+  day             date,                             -- signed / due / closed (created while open)
+  rep_id          text COLLATE "C" NOT NULL DEFAULT '',
+  team_id         text COLLATE "C" NOT NULL DEFAULT '',
+  region_id       text COLLATE "C" NOT NULL DEFAULT '',
+  product_line_id text COLLATE "C" NOT NULL DEFAULT '',
+  customer_id     text COLLATE "C" NOT NULL DEFAULT '',
+  amount          bigint   NOT NULL DEFAULT 0,      -- minor units: order amount, amount due,
+                                                    -- expected amount
+  gross_profit    bigint   NOT NULL DEFAULT 0,      -- minor units, orders
+  status          smallint NOT NULL DEFAULT 0,      -- OrderStatus / OpportunityStage number
+  cycle_days      bigint   NOT NULL DEFAULT 0,      -- won opportunities: closed - created
+  currency        text     NOT NULL DEFAULT '',
+  update_time     timestamptz,
+  PRIMARY KEY (tenant_id, kind, entity_id)
+);
+-- A customer's counted orders by (signed day, order id): finds its first and
+-- last order when the one on record was cancelled or moved.
+CREATE INDEX entity_states_customer_orders ON entity_states (tenant_id, customer_id, day, entity_id)
+  WHERE kind = 1 AND counted;
+
+-- Customers: master data of the last counted version (version 0 while only
+-- orders have named the customer) and the first and last counted signed
+-- orders. The first order's cell (day, rep, team, region, product line) holds
+-- the customer's new_customers +1 in rollup_daily.
+CREATE TABLE customers (
+  tenant_id             text COLLATE "C" NOT NULL,
+  customer_id           text COLLATE "C" NOT NULL,
+  version               bigint   NOT NULL DEFAULT 0,
+  full_name             text     NOT NULL DEFAULT '',  -- normalised full legal name
+  industry              text     NOT NULL DEFAULT '',
+  grade                 smallint NOT NULL DEFAULT 0,   -- CustomerGrade: 1 A, 2 B, 3 C
+  tier                  smallint NOT NULL DEFAULT 0,   -- CustomerTier: 1 KA, 2 growth, 3 potential
+  owner_rep_id          text     NOT NULL DEFAULT '',
+  first_order_id        text COLLATE "C",              -- NULL: no counted order
+  first_order_day       date,
+  first_rep_id          text NOT NULL DEFAULT '',
+  first_team_id         text NOT NULL DEFAULT '',
+  first_region_id       text NOT NULL DEFAULT '',
+  first_product_line_id text NOT NULL DEFAULT '',
+  last_order_id         text COLLATE "C",
+  last_order_day        date,
+  update_time           timestamptz,
+  PRIMARY KEY (tenant_id, customer_id)
+);
+CREATE INDEX customers_name ON customers (tenant_id, full_name);
+
+-- Events that broke the contract, kept for inspection (ListRejectedEvents),
+-- newest first by reject_id.
+CREATE TABLE rejects (
+  tenant_id   text COLLATE "C" NOT NULL,
+  reject_id   bigint GENERATED ALWAYS AS IDENTITY,
+  source      text COLLATE "C" NOT NULL,
+  event_id    text        NOT NULL,
+  field       text        NOT NULL,
+  reason      text        NOT NULL,
+  payload     bytea       NOT NULL,  -- the event as received
+  received_at timestamptz NOT NULL,
+  PRIMARY KEY (tenant_id, reject_id)
+);
+CREATE INDEX rejects_by_source ON rejects (tenant_id, source, reject_id);

@@ -1,1 +1,107 @@
-int main() { return 0; }
+// attain-ingest: reads config, builds the objects, serves until SIGTERM/SIGINT.
+#include <cstdio>
+#include <memory>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "common/pg.h"
+#include "common/redis.h"
+#include "common/rpc.h"
+#include "common/server.h"
+#include "common/worker_pool.h"
+#include "services/ingest/src/api/committer.h"
+#include "services/ingest/src/api/ingest_service.h"
+#include "services/ingest/src/api/store_adapters.h"
+#include "services/ingest/src/api/target_org_directory.h"
+#include "services/ingest/src/relay/outbox_relay.h"
+#include "services/ingest/src/store/pg_ingest_store.h"
+
+namespace {
+
+int Fail(const absl::Status& st) {
+  attain::LogEvent(attain::LogLevel::kError, "start-up failed").Str("error", st.message());
+  std::fprintf(stderr, "attain-ingest: %s\n", std::string(st.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  attain::BlockShutdownSignals();
+  attain::ServerOptions opts;
+  opts.listen = "127.0.0.1:7402";
+  std::string target_addr = "127.0.0.1:7401";
+  attain::ConfigParser parser("attain-ingest");
+  attain::AddServerOptions(parser, &opts);
+  parser.AddString("target-addr", &target_addr,
+                   "host:port of attain-target (rep → team/region placement)");
+  if (absl::Status st = parser.Parse(argc, argv); !st.ok()) {
+    if (absl::IsCancelled(st)) {
+      std::printf("%s", parser.Usage().c_str());
+      return 0;
+    }
+    std::fprintf(stderr, "attain-ingest: %s\n", std::string(st.message()).c_str());
+    return 2;
+  }
+  if (opts.pg_url.empty() || opts.redis_url.empty()) {
+    std::fprintf(stderr,
+                 "attain-ingest: --pg-url (ATTAIN_PG_URL) and --redis-url (ATTAIN_REDIS_URL) "
+                 "are required\n");
+    return 2;
+  }
+  attain::SetLogLevel(*attain::ParseLogLevel(opts.log_level));
+  absl::StatusOr<std::string> key = attain::ResolveJwtKey(opts);
+  if (!key.ok()) return Fail(key.status());
+  absl::StatusOr<absl::TimeZone> tz = attain::LoadTimeZone(opts.time_zone);
+  if (!tz.ok()) return Fail(tz.status());
+  absl::StatusOr<attain::RedisClient::Options> redis_opts =
+      attain::RedisClient::ParseUrl(opts.redis_url);
+  if (!redis_opts.ok()) return Fail(redis_opts.status());
+
+  attain::SystemClock clock;
+  absl::StatusOr<std::unique_ptr<attain::TokenVerifier>> verifier =
+      attain::TokenVerifier::Create(*key, &clock);
+  if (!verifier.ok()) return Fail(verifier.status());
+
+  attain::PgPool::Options pg_opts;
+  pg_opts.url = opts.pg_url;
+  pg_opts.size = static_cast<int>(opts.pg_pool_size);
+  absl::StatusOr<std::unique_ptr<attain::PgPool>> pg = attain::PgPool::Create(pg_opts);
+  if (!pg.ok()) return Fail(pg.status());
+  if (absl::Status st = attain::ingest::PgIngestStore::Migrate(**pg); !st.ok()) return Fail(st);
+
+  // Leaderboards: the relay applies the outbox to Redis on its own thread and
+  // its own connection; Redis being down never stops ingestion.
+  attain::RedisClient redis(*redis_opts);
+  attain::ingest::OutboxRelay relay(**pg, redis, {});
+  relay.Start();
+
+  attain::ingest::TargetOrgDirectory directory(
+      grpc::CreateChannel(target_addr, grpc::InsecureChannelCredentials()), *key, &clock, {});
+  attain::ingest::PgIngestStore::Options store_opts;
+  store_opts.time_zone = *tz;
+  attain::ingest::PgIngestStore store(**pg, directory, clock, store_opts);
+  attain::ingest::StoreBatchApplier applier(store);
+  attain::ingest::BatchCommitter committer(applier, {});
+  attain::ingest::StoreRejectedEventReader rejects(store);
+
+  attain::WorkerPool pool(static_cast<int>(opts.workers), static_cast<size_t>(opts.max_queue));
+  attain::RpcEnv env{verifier->get(), &pool};
+  attain::ingest::IngestServiceImpl service(env, committer, rejects);
+
+  attain::GrpcServer::Config server_config;
+  server_config.listen = opts.listen;
+  server_config.port_file = opts.port_file;
+  server_config.shutdown_grace = opts.shutdown_grace;
+  absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
+      attain::GrpcServer::Start(server_config, {&service});
+  if (!server.ok()) return Fail(server.status());
+
+  int sig = attain::WaitForShutdownSignal();
+  attain::LogEvent(attain::LogLevel::kInfo, "signal").Int("signal", sig);
+  (*server)->Shutdown();  // in-flight batches finish (their commits complete)
+  committer.Stop();
+  relay.Stop();
+  pool.Shutdown();
+  return 0;
+}

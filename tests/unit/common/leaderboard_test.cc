@@ -4,12 +4,28 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 
 namespace attain {
+
+// For the matchers (found by argument-dependent lookup, so not in the anonymous namespace).
+bool operator==(const BoardIncrement& a, const BoardIncrement& b) {
+  return a.tenant == b.tenant && a.period == b.period && a.metric == b.metric &&
+         a.scope == b.scope && a.member == b.member && a.amount == b.amount &&
+         a.numerator == b.numerator && a.denominator == b.denominator;
+}
+
+void PrintTo(const BoardIncrement& i, std::ostream* os) {
+  *os << "{" << i.tenant << "|" << i.period << "|" << BoardMetricName(i.metric) << "|" << i.scope
+      << "|" << i.member << "|" << i.amount << "|" << i.numerator << "/" << i.denominator << "}";
+}
+
 namespace {
 
 using ::testing::HasSubstr;
@@ -27,30 +43,18 @@ BoardIncrement Add(std::string tenant, std::string period, BoardMetric metric, s
   return inc;
 }
 
-BoardIncrement Ratio(std::string tenant, std::string period, BoardMetric metric,
-                     std::string scope, std::string member, int64_t numerator,
-                     int64_t denominator) {
-  BoardIncrement inc = Add(std::move(tenant), std::move(period), metric, std::move(scope),
-                           std::move(member), 0);
+BoardIncrement Ratio(std::string tenant, std::string period, BoardMetric metric, std::string scope,
+                     std::string member, int64_t numerator, int64_t denominator) {
+  BoardIncrement inc =
+      Add(std::move(tenant), std::move(period), metric, std::move(scope), std::move(member), 0);
   inc.numerator = numerator;
   inc.denominator = denominator;
   return inc;
 }
 
-bool operator==(const BoardIncrement& a, const BoardIncrement& b) {
-  return a.tenant == b.tenant && a.period == b.period && a.metric == b.metric &&
-         a.scope == b.scope && a.member == b.member && a.amount == b.amount &&
-         a.numerator == b.numerator && a.denominator == b.denominator;
-}
-
-void PrintTo(const BoardIncrement& i, std::ostream* os) {
-  *os << "{" << i.tenant << "|" << i.period << "|" << BoardMetricName(i.metric) << "|" << i.scope
-      << "|" << i.member << "|" << i.amount << "|" << i.numerator << "/" << i.denominator << "}";
-}
-
 constexpr BoardMetric kAll[] = {
-    BoardMetric::kSales,          BoardMetric::kCollected,        BoardMetric::kGrossProfit,
-    BoardMetric::kOrders,         BoardMetric::kNewCustomers,     BoardMetric::kVisits,
+    BoardMetric::kSales,           BoardMetric::kCollected,        BoardMetric::kGrossProfit,
+    BoardMetric::kOrders,          BoardMetric::kNewCustomers,     BoardMetric::kVisits,
     BoardMetric::kEffectiveVisits, BoardMetric::kWonOpportunities, BoardMetric::kCollectionRate,
     BoardMetric::kConversion,
 };
@@ -126,7 +130,8 @@ TEST(EncodeIncrementsTest, RoundTripsAwkwardIds) {
   int64_t v = 1;
   for (const std::string& id : nasty) {
     incs.push_back(Add(id, "2025-01", BoardMetric::kSales, "team:" + id, id, v++));
-    incs.push_back(Ratio("t", id, BoardMetric::kCollectionRate, id, "m" + id, v++, -v));
+    incs.push_back(Ratio("t", id, BoardMetric::kCollectionRate, id, "m" + id, v, -v));
+    ++v;
   }
   incs.push_back(Add("t", "2025", BoardMetric::kGrossProfit, "company", "r",
                      std::numeric_limits<int64_t>::min()));

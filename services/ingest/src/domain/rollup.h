@@ -6,10 +6,13 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <cstddef>
+#include <functional>
 #include <tuple>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 
@@ -41,6 +44,27 @@ enum Component : int {
 
 // The rollup_daily column of a component, e.g. "sales_amount".
 absl::string_view ComponentColumn(int component);
+
+// A hash of tuples of strings and civil days, for std::unordered_map keys
+// (the domain library depends on no hashing library).
+struct TupleHash {
+  template <typename... T>
+  size_t operator()(const std::tuple<T...>& t) const {
+    return std::apply([](const auto&... v) { return Combine(0, v...); }, t);
+  }
+
+ private:
+  static size_t One(const std::string& s) { return std::hash<std::string>()(s); }
+  static size_t One(absl::CivilDay d) {
+    return std::hash<int64_t>()(static_cast<int64_t>(d - absl::CivilDay()));
+  }
+  static size_t Combine(size_t seed) { return seed; }
+  template <typename V, typename... Rest>
+  static size_t Combine(size_t seed, const V& v, const Rest&... rest) {
+    seed ^= One(v) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+    return Combine(seed, rest...);
+  }
+};
 
 // Values of every component (minor units or counts, as the columns say).
 using Components = std::array<int64_t, kComponentCount>;
@@ -90,7 +114,7 @@ class RollupDeltas {
  private:
   using Key = std::tuple<std::string, absl::CivilDay, std::string, std::string, std::string,
                          std::string>;
-  absl::flat_hash_map<Key, CellDelta> cells_;
+  std::unordered_map<Key, CellDelta, TupleHash> cells_;
 };
 
 }  // namespace attain::ingest

@@ -1,0 +1,287 @@
+// End to end: attain-target and attain-ingest binaries over gRPC, with real
+// PostgreSQL and Redis: events in, outcomes out, live boards in Redis.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "attain/ingest/v1/ingest_service.grpc.pb.h"
+#include "attain/target/v1/org_service.grpc.pb.h"
+#include "common/auth.h"
+#include "common/leaderboard.h"
+#include "common/redis.h"
+#include "tests/support/service_process.h"
+#include "tests/support/test_servers.h"
+
+namespace attain {
+namespace {
+
+namespace iv1 = ::attain::ingest::v1;
+namespace tv1 = ::attain::target::v1;
+using ::testing::HasSubstr;
+
+constexpr char kKey[] = "e2e-ingest-signing-key-0123456789abcdef";
+
+class IngestE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    redis_ = new testing::RedisTestServer();
+    const std::string db = testing::PgTestServer::Shared().CreateDatabase("ingest_e2e");
+    auto target = testing::ServiceProcess::Start(
+        {ATTAIN_TARGET_BINARY, {"--pg-url", db, "--jwt-key", kKey}, {}});
+    ASSERT_TRUE(target.ok()) << target.status();
+    target_ = target->release();
+    auto ingest =
+        testing::ServiceProcess::Start({ATTAIN_INGEST_BINARY,
+                                        {"--pg-url", db, "--redis-url", redis_->url(), "--jwt-key",
+                                         kKey, "--target-addr", target_->address()},
+                                        {}});
+    ASSERT_TRUE(ingest.ok()) << ingest.status();
+    ingest_ = ingest->release();
+  }
+  static void TearDownTestSuite() {
+    delete ingest_;
+    delete target_;
+    delete redis_;
+  }
+
+  static std::string Token(const std::string& tenant, Role role) {
+    Principal p{tenant, "tester", role, "", {}};
+    return *MintToken(kKey, p, absl::Now(), absl::Hours(1));
+  }
+  static void Auth(grpc::ClientContext& ctx, const std::string& token) {
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  }
+
+  // A company with one region, two teams and three reps.
+  void MakeOrg(const std::string& tenant) {
+    auto org = tv1::OrgService::NewStub(target_->NewChannel());
+    const std::string token = Token(tenant, Role::kAdmin);
+    auto unit = [&](const char* id, const char* parent, tv1::OrgUnitKind kind) {
+      tv1::CreateOrgUnitRequest req;
+      req.set_unit_id(id);
+      req.set_parent_id(parent);
+      req.set_name(id);
+      req.set_kind(kind);
+      tv1::CreateOrgUnitResponse resp;
+      grpc::ClientContext ctx;
+      Auth(ctx, token);
+      ASSERT_TRUE(org->CreateOrgUnit(&ctx, req, &resp).ok());
+    };
+    unit("co", "", tv1::ORG_UNIT_KIND_COMPANY);
+    unit("east", "co", tv1::ORG_UNIT_KIND_REGION);
+    unit("t1", "east", tv1::ORG_UNIT_KIND_TEAM);
+    unit("t2", "east", tv1::ORG_UNIT_KIND_TEAM);
+    for (const auto& [rep, team] : std::vector<std::pair<const char*, const char*>>{
+             {"r1", "t1"}, {"r2", "t1"}, {"r3", "t2"}}) {
+      tv1::CreateRepRequest req;
+      req.set_rep_id(rep);
+      req.set_name(rep);
+      req.set_team_id(team);
+      req.set_hire_date("2020-01-01");
+      tv1::CreateRepResponse resp;
+      grpc::ClientContext ctx;
+      Auth(ctx, token);
+      ASSERT_TRUE(org->CreateRep(&ctx, req, &resp).ok());
+    }
+  }
+
+  static iv1::Event Order(const std::string& id, int64_t version, const std::string& rep,
+                          int64_t amount, iv1::OrderStatus status = iv1::ORDER_STATUS_SIGNED,
+                          const std::string& day = "2025-01-15") {
+    iv1::Event e;
+    e.set_source("crm");
+    e.set_event_id(absl::StrCat(id, "-v", version));
+    e.set_occurred_at(day + "T10:00:00+08:00");
+    iv1::Order* o = e.mutable_order();
+    o->set_order_id(id);
+    o->set_version(version);
+    o->set_customer_id("cust-" + id);
+    o->set_rep_id(rep);
+    o->set_product_line_id("a");
+    o->mutable_amount()->set_currency_code("CNY");
+    o->mutable_amount()->set_minor_units(amount);
+    o->mutable_gross_profit()->set_currency_code("CNY");
+    o->mutable_gross_profit()->set_minor_units(amount / 4);
+    o->set_status(status);
+    o->set_signed_date(day);
+    return e;
+  }
+
+  std::vector<iv1::Outcome> Ingest(const std::string& tenant, std::vector<iv1::Event> events,
+                                   iv1::IngestBatchResponse* out = nullptr) {
+    auto stub = iv1::IngestService::NewStub(ingest_->NewChannel());
+    iv1::IngestBatchRequest req;
+    for (auto& e : events) *req.add_events() = e;
+    iv1::IngestBatchResponse resp;
+    grpc::ClientContext ctx;
+    Auth(ctx, Token(tenant, Role::kCrmIngest));
+    grpc::Status st = stub->IngestBatch(&ctx, req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    std::vector<iv1::Outcome> outcomes;
+    for (const auto& o : resp.outcomes()) outcomes.push_back(o.outcome());
+    if (out != nullptr) *out = resp;
+    return outcomes;
+  }
+
+  // Polls the board until `member` has `want` (the relay applies
+  // asynchronously) and returns the last value seen.
+  int64_t WaitForScore(const std::string& key, const std::string& member, int64_t want) {
+    RedisClient redis(*RedisClient::ParseUrl(redis_->url()));
+    int64_t got = -1;
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < deadline) {
+      auto r = redis.Command({"ZSCORE", key, member});
+      if (r.ok() && r->type == RedisReply::Type::kString) got = std::stoll(r->str);
+      if (got == want) return got;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return got;
+  }
+
+  static testing::RedisTestServer* redis_;
+  static testing::ServiceProcess* target_;
+  static testing::ServiceProcess* ingest_;
+};
+
+testing::RedisTestServer* IngestE2eTest::redis_ = nullptr;
+testing::ServiceProcess* IngestE2eTest::target_ = nullptr;
+testing::ServiceProcess* IngestE2eTest::ingest_ = nullptr;
+
+TEST_F(IngestE2eTest, DuplicatesStaleVersionsDifferencesAndCancellationsOnTheBoards) {
+  MakeOrg("acme");
+  using O = iv1::Outcome;
+  // r1 sells 1,000.00 and 500.00; r2 sells 300.00.
+  EXPECT_THAT(
+      Ingest("acme", {Order("o1", 1, "r1", 100000), Order("o2", 1, "r1", 50000),
+                      Order("o3", 1, "r2", 30000)}),
+      ::testing::ElementsAre(O::OUTCOME_ACCEPTED, O::OUTCOME_ACCEPTED, O::OUTCOME_ACCEPTED));
+  const std::string month = BoardKey("acme", "2025-01", BoardMetric::kSales, "company");
+  EXPECT_EQ(WaitForScore(month, "r1", 150000), 150000);
+  // The CRM resends o1 v1: a duplicate. o1 v3 raises it to 1,200.00 (+200.00);
+  // then v2 arrives late: stale. o2 is cancelled: −500.00.
+  EXPECT_THAT(Ingest("acme", {Order("o1", 1, "r1", 100000), Order("o1", 3, "r1", 120000),
+                              Order("o1", 2, "r1", 110000),
+                              Order("o2", 2, "r1", 50000, iv1::ORDER_STATUS_CANCELLED)}),
+              ::testing::ElementsAre(O::OUTCOME_DUPLICATE, O::OUTCOME_ACCEPTED,
+                                     O::OUTCOME_STALE_VERSION, O::OUTCOME_ACCEPTED));
+  EXPECT_EQ(WaitForScore(month, "r1", 120000), 120000);
+  EXPECT_EQ(WaitForScore(month, "r2", 30000), 30000);
+  // The same figures on the quarter, year, region, team and product line boards.
+  EXPECT_EQ(
+      WaitForScore(BoardKey("acme", "2025-Q1", BoardMetric::kSales, "region:east"), "r1", 120000),
+      120000);
+  EXPECT_EQ(WaitForScore(BoardKey("acme", "2025", BoardMetric::kSales, "team:t1"), "r2", 30000),
+            30000);
+  EXPECT_EQ(WaitForScore(BoardKey("acme", "2025-01", BoardMetric::kSales, "pl:a"), "r1", 120000),
+            120000);
+  EXPECT_EQ(WaitForScore(BoardKey("acme", "2025-01", BoardMetric::kOrders, "company"), "r1", 1), 1);
+}
+
+TEST_F(IngestE2eTest, BadEventsAreRejectedWithTheirFieldAndGoodOnesKept) {
+  MakeOrg("bad");
+  iv1::Event negative = Order("n1", 1, "r1", -5);
+  iv1::Event unknown_rep = Order("n2", 1, "nobody", 100);
+  iv1::IngestBatchResponse resp;
+  std::vector<iv1::Outcome> outcomes =
+      Ingest("bad", {Order("g1", 1, "r1", 700), negative, unknown_rep}, &resp);
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_EQ(outcomes[0], iv1::OUTCOME_ACCEPTED);
+  EXPECT_EQ(outcomes[1], iv1::OUTCOME_REJECTED);
+  EXPECT_EQ(resp.outcomes(1).field(), "order.amount.minor_units");
+  EXPECT_EQ(outcomes[2], iv1::OUTCOME_REJECTED);
+  EXPECT_EQ(resp.outcomes(2).field(), "order.rep_id");
+  EXPECT_EQ(WaitForScore(BoardKey("bad", "2025-01", BoardMetric::kSales, "company"), "r1", 700),
+            700);
+
+  auto stub = iv1::IngestService::NewStub(ingest_->NewChannel());
+  iv1::ListRejectedEventsRequest req;
+  iv1::ListRejectedEventsResponse list;
+  grpc::ClientContext ctx;
+  Auth(ctx, Token("bad", Role::kAdmin));
+  ASSERT_TRUE(stub->ListRejectedEvents(&ctx, req, &list).ok());
+  ASSERT_EQ(list.events_size(), 2);
+  EXPECT_EQ(list.events(0).event_id(), "n2-v1");  // newest first
+  EXPECT_EQ(list.events(1).field(), "order.amount.minor_units");
+  EXPECT_EQ(list.events(1).event().order().amount().minor_units(), -5);  // kept as received
+}
+
+TEST_F(IngestE2eTest, StreamAcknowledgesEveryBatchInOrderOnceDurable) {
+  MakeOrg("stream");
+  auto stub = iv1::IngestService::NewStub(ingest_->NewChannel());
+  grpc::ClientContext ctx;
+  Auth(ctx, Token("stream", Role::kCrmIngest));
+  auto stream = stub->StreamIngest(&ctx);
+  // 30 batches of 20 orders of 1.00 each for r3: 600 orders, 600.00.
+  for (int b = 0; b < 30; ++b) {
+    iv1::StreamIngestRequest req;
+    req.set_batch_seq(b);
+    for (int i = 0; i < 20; ++i) {
+      *req.add_events() = Order(absl::StrCat("s", b, "-", i), 1, "r3", 100);
+    }
+    ASSERT_TRUE(stream->Write(req));
+  }
+  stream->WritesDone();
+  iv1::StreamIngestResponse ack;
+  int64_t expected = 0;
+  int accepted = 0;
+  while (stream->Read(&ack)) {
+    EXPECT_EQ(ack.batch_seq(), expected++);
+    for (const auto& o : ack.outcomes()) accepted += o.outcome() == iv1::OUTCOME_ACCEPTED;
+  }
+  grpc::Status st = stream->Finish();
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(expected, 30);
+  EXPECT_EQ(accepted, 600);
+  EXPECT_EQ(
+      WaitForScore(BoardKey("stream", "2025-01", BoardMetric::kSales, "company"), "r3", 60000),
+      60000);
+}
+
+TEST_F(IngestE2eTest, OnlyIngestRolesMayWrite) {
+  auto stub = iv1::IngestService::NewStub(ingest_->NewChannel());
+  iv1::IngestBatchRequest req;
+  *req.add_events() = Order("x", 1, "r1", 1);
+  iv1::IngestBatchResponse resp;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_EQ(stub->IngestBatch(&ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    grpc::ClientContext ctx;
+    Auth(ctx, Token("acme", Role::kRep));
+    EXPECT_EQ(stub->IngestBatch(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    iv1::IngestBatchRequest empty;
+    grpc::ClientContext ctx;
+    Auth(ctx, Token("acme", Role::kCrmIngest));
+    grpc::Status st = stub->IngestBatch(&ctx, empty, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(st.error_message(), HasSubstr("at least one event"));
+  }
+}
+
+TEST_F(IngestE2eTest, RedisDownKeepsIngestingAndTheBoardsCatchUpWhenItReturnsEmpty) {
+  MakeOrg("outage");
+  const std::string key = BoardKey("outage", "2025-01", BoardMetric::kSales, "company");
+  Ingest("outage", {Order("p1", 1, "r1", 1000)});
+  ASSERT_EQ(WaitForScore(key, "r1", 1000), 1000);
+  redis_->Stop();
+  // Ingestion goes on: the batch is durable in PostgreSQL.
+  EXPECT_THAT(Ingest("outage", {Order("p2", 1, "r1", 2000)}),
+              ::testing::ElementsAre(iv1::OUTCOME_ACCEPTED));
+  redis_->Start();  // empty: the relay rebuilds the boards from the rollups
+  EXPECT_EQ(WaitForScore(key, "r1", 3000), 3000);
+}
+
+}  // namespace
+}  // namespace attain
