@@ -94,7 +94,8 @@ return {1, last, nmsgs}
 // Every board cell of the shard (or, with the filter, of one tenant-period),
 // summed from the daily rollups: one row per (tenant, period, scope, rep) with
 // the components the board metrics are made of. The period texts are the
-// canonical forms of common/period.h; a scope exists only for a non-empty id.
+// canonical forms of common/period.h; a scope exists only for a non-empty id;
+// rows without a rep have no board (as the write pipeline's increments).
 constexpr char kBoardsQuery[] = R"sql(
 SELECT r.tenant_id, p.period, s.scope, r.rep_id,
        sum(r.sales_amount)::bigint, sum(r.collected_amount)::bigint,
@@ -110,7 +111,7 @@ CROSS JOIN LATERAL (VALUES ('company'),
                            (CASE WHEN r.team_id <> '' THEN 'team:' || r.team_id END),
                            (CASE WHEN r.product_line_id <> '' THEN 'pl:' || r.product_line_id END))
   AS s(scope)
-WHERE s.scope IS NOT NULL)sql";
+WHERE s.scope IS NOT NULL AND r.rep_id <> '')sql";
 constexpr char kBoardsGroupBy[] = " GROUP BY r.tenant_id, p.period, s.scope, r.rep_id";
 constexpr int kBoardsComponentColumn = 4;  // first sum column
 

@@ -15,6 +15,8 @@
 #include "common/leaderboard.h"
 #include "common/period.h"
 #include "common/status.h"
+#include <cstdio>
+#include "absl/time/clock.h"
 #include "services/ingest/src/domain/apply.h"
 #include "services/ingest/src/domain/delta.h"
 #include "services/ingest/src/domain/rollup.h"
@@ -158,6 +160,9 @@ std::vector<bool> InsertEvents(pqxx::work& txn, const std::vector<Item>& items,
     payloads.Raw(absl::BytesToHexString(item.in->payload));
     keeps.Bool(!item.unknown_rep.has_value());
   }
+  absl::Time tb = absl::Now();
+  tenants.str(); sources.str(); event_ids.str(); kinds.str(); entity_ids.str(); versions.str(); occurred.str(); payloads.str(); keeps.str();
+  std::fprintf(stderr, "    build %7.1f ms payload bytes %zu\n", absl::ToDoubleMilliseconds(absl::Now() - tb), payloads.str().size());
   const std::string sql = absl::StrCat(
       "WITH i AS (SELECT t COLLATE \"C\" AS tenant_id, s COLLATE \"C\" AS source, "
       "e COLLATE \"C\" AS event_id, k, ent, v, occ, p, keep, ord "
@@ -211,7 +216,6 @@ EntityStates LoadEntities(pqxx::work& txn, const std::vector<EntityKey>& keys) {
                    "JOIN ingest.entity_states s ON s.tenant_id = u.t COLLATE \"C\" AND s.kind = u.k "
                    "AND s.entity_id = u.id COLLATE \"C\""),
       tenants.str(), kinds.str(), ids.str());
-  states.reserve(r.size());
   for (const pqxx::row& row : r) {
     EntityKey key{row[0].as<std::string>(), static_cast<EventKind>(row[1].as<int>()),
                   row[2].as<std::string>()};
@@ -275,7 +279,6 @@ CustomerStates LoadCustomers(pqxx::work& txn, const std::vector<CustomerKey>& ke
       "JOIN ingest.customers c ON c.tenant_id = u.t COLLATE \"C\" "
       "AND c.customer_id = u.id COLLATE \"C\"",
       tenants.str(), ids.str());
-  states.reserve(r.size());
   for (const pqxx::row& row : r) {
     CustomerKey key{row[0].as<std::string>(), row[1].as<std::string>()};
     CustomerState s;
@@ -497,7 +500,7 @@ void AppendOutbox(pqxx::work& txn,
     tenants.Text(tenant);
     texts.Text(EncodeIncrements(list));
   }
-  txn.exec0("SELECT pg_advisory_xact_lock(hashtext('ingest.outbox'))");
+  txn.exec("SELECT pg_advisory_xact_lock(hashtext('ingest.outbox'))");
   txn.exec_params(
       "INSERT INTO ingest.outbox (tenant_id, increments) "
       "SELECT t, i FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, i, ord) "
@@ -591,10 +594,13 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
     }
   }
 
-  const absl::Time now = clock_.Now();
+  const absl::Time now = absl::Now();
+  (void)clock_;
   const absl::TimeZone tz = options_.time_zone;
   std::vector<std::vector<EventOutcome>> result;
   absl::Status status = pool_.InTransaction([&](pqxx::work& txn) -> absl::Status {
+    absl::Time t0 = absl::Now();
+    auto lap = [&](const char* what) { absl::Time t = absl::Now(); std::fprintf(stderr, "  %-10s %7.1f ms\n", what, absl::ToDoubleMilliseconds(t - t0)); t0 = t; };
     std::vector<std::vector<EventOutcome>> out = outcomes;
     std::vector<RejectRow> rejected = rejects;
 
@@ -617,26 +623,39 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
       }
     }
 
+    lap("events");
     // (2)-(3) last counted states, locked; versions and one-off kinds applied.
     const EntityStates entities = LoadEntities(txn, EntitiesTouched(pending));
+    lap("entities");
     const CustomerStates customers = LoadCustomers(txn, CustomersTouched(pending, entities));
+    lap("customers");
     BatchEffects fx = ApplyEvents(pending, entities, customers, tz);
+    lap("apply");
     WriteEntities(txn, fx.entities, now);
+    lap("wr-ent");
     if (!fx.lookup.empty()) FinishCustomers(FindCustomerOrders(txn, fx.lookup), &fx);
+    lap("lookup");
     WriteCustomers(txn, fx.customers, now);
+    lap("wr-cust");
     for (const auto& [ref, outcome] : fx.outcomes) {
       out[items[ref].batch][items[ref].index].outcome = outcome;
     }
 
     // (4) the rollups, (5) the leaderboard outbox, (6) the rejects.
     const std::vector<CellDelta> rows = fx.deltas.Rows();
+    lap("rows");
     UpsertRollups(txn, rows);
+    lap("rollups");
     InsertRejects(txn, rejected, now);
-    AppendOutbox(txn, BoardIncrementsOf(rows));
+    auto incs = BoardIncrementsOf(rows);
+    lap("board");
+    AppendOutbox(txn, incs);
+    lap("outbox");
     result = std::move(out);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
+  std::fprintf(stderr, "  total(commit incl) %7.1f ms\n", absl::ToDoubleMilliseconds(absl::Now() - now));
   return result;
 }
 

@@ -33,6 +33,7 @@
 #include "common/pg.h"
 #include "services/ingest/src/api/decode.h"
 #include "services/ingest/src/domain/org_directory.h"
+#include "services/ingest/src/domain/rollup.h"
 #include "services/ingest/src/store/pg_ingest_store.h"
 #include "tests/support/test_servers.h"
 
@@ -1187,7 +1188,9 @@ TEST_F(IngestStoreTest, RandomStreamOfVersionsEndsInTheHighestVersionsTotals) {
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> from_outbox, from_rollups;
   for (const OutboxRow& row : Outbox()) {
     for (const BoardIncrement& inc : row.increments) {
-      if (inc.scope != "company" || inc.period.size() != 7) continue;  // months: "2025-01"
+      absl::StatusOr<Period> period = Period::Parse(inc.period);
+      ASSERT_TRUE(period.ok()) << inc.period;
+      if (inc.scope != "company" || period->kind() != PeriodKind::kMonth) continue;
       if (inc.metric == BoardMetric::kSales || inc.metric == BoardMetric::kNewCustomers) {
         from_outbox[{inc.period, std::string(BoardMetricName(inc.metric)), inc.member}] +=
             inc.amount;
