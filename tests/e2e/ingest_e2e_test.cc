@@ -165,21 +165,26 @@ TEST_F(IngestE2eTest, DuplicatesStaleVersionsDifferencesAndCancellationsOnTheBoa
       ::testing::ElementsAre(O::OUTCOME_ACCEPTED, O::OUTCOME_ACCEPTED, O::OUTCOME_ACCEPTED));
   const std::string month = BoardKey("acme", "2025-01", BoardMetric::kSales, "company");
   EXPECT_EQ(WaitForScore(month, "r1", 150000), 150000);
-  // The CRM resends o1 v1: a duplicate. o1 v3 raises it to 1,200.00 (+200.00);
-  // then v2 arrives late: stale. o2 is cancelled: −500.00.
-  EXPECT_THAT(Ingest("acme", {Order("o1", 1, "r1", 100000), Order("o1", 3, "r1", 120000),
-                              Order("o1", 2, "r1", 110000),
-                              Order("o2", 2, "r1", 50000, iv1::ORDER_STATUS_CANCELLED)}),
-              ::testing::ElementsAre(O::OUTCOME_DUPLICATE, O::OUTCOME_ACCEPTED,
-                                     O::OUTCOME_STALE_VERSION, O::OUTCOME_ACCEPTED));
+  // The CRM resends o1 v1: a duplicate. o1 v3 raises it to 1,200.00
+  // (+200.00); o2 is cancelled: −500.00. Then v2 of o1 arrives late: stale.
+  EXPECT_THAT(
+      Ingest("acme", {Order("o1", 1, "r1", 100000), Order("o1", 3, "r1", 120000),
+                      Order("o2", 2, "r1", 50000, iv1::ORDER_STATUS_CANCELLED)}),
+      ::testing::ElementsAre(O::OUTCOME_DUPLICATE, O::OUTCOME_ACCEPTED, O::OUTCOME_ACCEPTED));
+  EXPECT_THAT(Ingest("acme", {Order("o1", 2, "r1", 110000)}),
+              ::testing::ElementsAre(O::OUTCOME_STALE_VERSION));
+  // Versions of one order inside one batch count in version order, whatever
+  // their order in the batch: o4 ends at v2's 400.00 for r2.
+  EXPECT_THAT(Ingest("acme", {Order("o4", 2, "r2", 40000), Order("o4", 1, "r2", 90000)}),
+              ::testing::Each(O::OUTCOME_ACCEPTED));
+  EXPECT_EQ(WaitForScore(month, "r2", 70000), 70000);
   EXPECT_EQ(WaitForScore(month, "r1", 120000), 120000);
-  EXPECT_EQ(WaitForScore(month, "r2", 30000), 30000);
   // The same figures on the quarter, year, region, team and product line boards.
   EXPECT_EQ(
       WaitForScore(BoardKey("acme", "2025-Q1", BoardMetric::kSales, "region:east"), "r1", 120000),
       120000);
-  EXPECT_EQ(WaitForScore(BoardKey("acme", "2025", BoardMetric::kSales, "team:t1"), "r2", 30000),
-            30000);
+  EXPECT_EQ(WaitForScore(BoardKey("acme", "2025", BoardMetric::kSales, "team:t1"), "r2", 70000),
+            70000);
   EXPECT_EQ(WaitForScore(BoardKey("acme", "2025-01", BoardMetric::kSales, "pl:a"), "r1", 120000),
             120000);
   EXPECT_EQ(WaitForScore(BoardKey("acme", "2025-01", BoardMetric::kOrders, "company"), "r1", 1), 1);
