@@ -15,7 +15,7 @@ cd "$ROOT"
 # service_args below.
 SERVICES=(
   target
-  # ingest
+  ingest
   # eval
   # review
 )
@@ -25,7 +25,7 @@ service_args() {
   extra=()
   case "$1" in
     target) ;;
-    # ingest) extra=(--target-addr "$ATTAIN_TARGET_ADDR") ;;
+    ingest) extra=(--target-addr "$ATTAIN_TARGET_ADDR") ;;
   esac
 }
 

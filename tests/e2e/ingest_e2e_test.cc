@@ -6,7 +6,9 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +17,7 @@
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "common/auth.h"
 #include "common/leaderboard.h"
+#include "common/pg.h"
 #include "common/redis.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_servers.h"
@@ -32,7 +35,8 @@ class IngestE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     redis_ = new testing::RedisTestServer();
-    const std::string db = testing::PgTestServer::Shared().CreateDatabase("ingest_e2e");
+    db_ = testing::PgTestServer::Shared().CreateDatabase("ingest_e2e");
+    const std::string& db = db_;
     auto target = testing::ServiceProcess::Start(
         {ATTAIN_TARGET_BINARY, {"--pg-url", db, "--jwt-key", kKey}, {}});
     ASSERT_TRUE(target.ok()) << target.status();
@@ -146,11 +150,23 @@ class IngestE2eTest : public ::testing::Test {
     return got;
   }
 
+  static std::unique_ptr<testing::ServiceProcess> StartIngest() {
+    auto ingest =
+        testing::ServiceProcess::Start({ATTAIN_INGEST_BINARY,
+                                        {"--pg-url", db_, "--redis-url", redis_->url(), "--jwt-key",
+                                         kKey, "--target-addr", target_->address()},
+                                        {}});
+    EXPECT_TRUE(ingest.ok()) << ingest.status();
+    return ingest.ok() ? *std::move(ingest) : nullptr;
+  }
+
+  static std::string db_;
   static testing::RedisTestServer* redis_;
   static testing::ServiceProcess* target_;
   static testing::ServiceProcess* ingest_;
 };
 
+std::string IngestE2eTest::db_;
 testing::RedisTestServer* IngestE2eTest::redis_ = nullptr;
 testing::ServiceProcess* IngestE2eTest::target_ = nullptr;
 testing::ServiceProcess* IngestE2eTest::ingest_ = nullptr;
@@ -286,6 +302,101 @@ TEST_F(IngestE2eTest, RedisDownKeepsIngestingAndTheBoardsCatchUpWhenItReturnsEmp
               ::testing::ElementsAre(iv1::OUTCOME_ACCEPTED));
   redis_->Start();  // empty: the relay rebuilds the boards from the rollups
   EXPECT_EQ(WaitForScore(key, "r1", 3000), 3000);
+}
+
+// The ingest process is killed with SIGKILL in the middle of a stream and
+// restarted; the client resends every batch it had no acknowledgement for.
+// Every event must count exactly once: on the boards and in the rollups.
+TEST_F(IngestE2eTest, SigkillMidStreamThenResendingUnacknowledgedBatchesCountsEachEventOnce) {
+  MakeOrg("crash");
+  constexpr int kBatches = 200, kPerBatch = 50;  // 10,000 orders of 1.00 for r1
+  auto batch = [](int b) {
+    iv1::StreamIngestRequest req;
+    req.set_batch_seq(b);
+    for (int i = 0; i < kPerBatch; ++i) {
+      *req.add_events() = Order(absl::StrCat("k", b, "-", i), 1, "r1", 100);
+    }
+    return req;
+  };
+  std::unique_ptr<testing::ServiceProcess> ingest = StartIngest();
+  ASSERT_NE(ingest, nullptr);
+  std::set<int64_t> acked;
+  {
+    auto stub = iv1::IngestService::NewStub(ingest->NewChannel());
+    grpc::ClientContext ctx;
+    Auth(ctx, Token("crash", Role::kCrmIngest));
+    auto stream = stub->StreamIngest(&ctx);
+    std::thread writer([&] {
+      for (int b = 0; b < kBatches; ++b) {
+        if (!stream->Write(batch(b))) break;
+      }
+      stream->WritesDone();
+    });
+    iv1::StreamIngestResponse ack;
+    while (stream->Read(&ack)) {
+      acked.insert(ack.batch_seq());
+      if (acked.size() == 40) ingest->Kill();  // SIGKILL mid-stream
+    }
+    writer.join();
+    (void)stream->Finish();
+  }
+  ASSERT_GE(acked.size(), 40u);
+  ASSERT_LT(acked.size(), static_cast<size_t>(kBatches)) << "the kill came too late to matter";
+
+  // Restart and resend what was not acknowledged (some of it was committed
+  // before the kill: those events come back as duplicates).
+  ingest = StartIngest();
+  ASSERT_NE(ingest, nullptr);
+  int accepted_again = 0, duplicates = 0;
+  {
+    auto stub = iv1::IngestService::NewStub(ingest->NewChannel());
+    grpc::ClientContext ctx;
+    Auth(ctx, Token("crash", Role::kCrmIngest));
+    auto stream = stub->StreamIngest(&ctx);
+    int sent = 0;
+    for (int b = 0; b < kBatches; ++b) {
+      if (acked.count(b) == 0) {
+        ASSERT_TRUE(stream->Write(batch(b)));
+        ++sent;
+      }
+    }
+    stream->WritesDone();
+    iv1::StreamIngestResponse ack;
+    int acks = 0;
+    while (stream->Read(&ack)) {
+      ++acks;
+      for (const auto& o : ack.outcomes()) {
+        accepted_again += o.outcome() == iv1::OUTCOME_ACCEPTED;
+        duplicates += o.outcome() == iv1::OUTCOME_DUPLICATE;
+      }
+    }
+    ASSERT_TRUE(stream->Finish().ok());
+    EXPECT_EQ(acks, sent);
+    EXPECT_EQ(accepted_again + duplicates, sent * kPerBatch);
+  }
+  // Each of the 10,000 orders of 1.00 (100 minor units) counted exactly once.
+  const int64_t total = int64_t{kBatches} * kPerBatch * 100;
+  EXPECT_EQ(WaitForScore(BoardKey("crash", "2025-01", BoardMetric::kSales, "company"), "r1", total),
+            total);
+  EXPECT_EQ(WaitForScore(BoardKey("crash", "2025-01", BoardMetric::kOrders, "team:t1"), "r1",
+                         kBatches * kPerBatch),
+            kBatches * kPerBatch);
+  // And the rollups agree with a recomputation from the accepted events.
+  auto pool = PgPool::Create({db_, 1});
+  ASSERT_TRUE(pool.ok());
+  int64_t sum = -1, count = -1;
+  ASSERT_TRUE((*pool)
+                  ->InTransaction([&](pqxx::work& tx) {
+                    pqxx::row r = tx.exec1(
+                        "SELECT coalesce(sum(sales_amount), 0), coalesce(sum(order_count), 0) "
+                        "FROM ingest.rollup_daily WHERE tenant_id = 'crash'");
+                    sum = r[0].as<int64_t>();
+                    count = r[1].as<int64_t>();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(sum, total);
+  EXPECT_EQ(count, kBatches * kPerBatch);
 }
 
 }  // namespace

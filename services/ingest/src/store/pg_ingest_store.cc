@@ -157,7 +157,7 @@ std::vector<bool> InsertEvents(pqxx::work& txn, const std::vector<Item>& items,
     entity_ids.Text(r.entity_id());
     versions.Int(r.version());
     occurred.Int(absl::ToUnixMicros(r.occurred_at));
-    payloads.Raw("");
+    payloads.Raw(absl::BytesToHexString(item.in->payload));
     keeps.Bool(!item.unknown_rep.has_value());
   }
   absl::Time tb = absl::Now();
@@ -203,6 +203,7 @@ EntityStates LoadEntities(pqxx::work& txn, const std::vector<EntityKey>& keys) {
     kinds.Int(static_cast<int>(k.kind));
     ids.Text(k.id);
   }
+  absl::Time tl = absl::Now();
   // DO UPDATE … WHERE false locks existing rows without writing them.
   txn.exec_params(
       "INSERT INTO ingest.entity_states AS s (tenant_id, kind, entity_id, version) "
@@ -210,6 +211,7 @@ EntityStates LoadEntities(pqxx::work& txn, const std::vector<EntityKey>& keys) {
       "AS u(t, k, id, ord) ORDER BY ord "
       "ON CONFLICT (tenant_id, kind, entity_id) DO UPDATE SET version = s.version WHERE false",
       tenants.str(), kinds.str(), ids.str());
+  std::fprintf(stderr, "    lock entities %zu: %.1f ms\n", keys.size(), absl::ToDoubleMilliseconds(absl::Now() - tl));
   pqxx::result r = txn.exec_params(
       absl::StrCat("SELECT ", kEntityColumns,
                    " FROM unnest($1::text[], $2::smallint[], $3::text[]) AS u(t, k, id) "
@@ -317,6 +319,28 @@ void WriteEntities(pqxx::work& txn, const std::map<EntityKey, EntityState>& enti
     statuses.Int(s.status);
     cycles.Int(s.cycle_days);
     currencies.Text(s.currency);
+  }
+  {
+    pqxx::subtransaction sub(txn, "explain2");
+    for (const auto& row : sub.exec_params(
+      absl::StrCat(
+          "EXPLAIN (ANALYZE, BUFFERS) UPDATE ingest.entity_states s SET version = u.version, counted = u.counted, "
+          "day = u.day, rep_id = u.rep_id, team_id = u.team_id, region_id = u.region_id, "
+          "product_line_id = u.product_line_id, customer_id = u.customer_id, amount = u.amount, "
+          "gross_profit = u.gross_profit, status = u.status, cycle_days = u.cycle_days, "
+          "currency = u.currency, update_time = ",
+          TimestampFrom("$17::bigint"),
+          " FROM unnest($1::text[], $2::smallint[], $3::text[], $4::bigint[], $5::bool[], "
+          "$6::date[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], "
+          "$13::bigint[], $14::smallint[], $15::bigint[], $16::text[]) AS u(t, k, id, version, "
+          "counted, day, rep_id, team_id, region_id, product_line_id, customer_id, amount, "
+          "gross_profit, status, cycle_days, currency) "
+          "WHERE s.tenant_id = u.t COLLATE \"C\" AND s.kind = u.k AND s.entity_id = u.id COLLATE "
+          "\"C\""),
+      tenants.str(), kinds.str(), ids.str(), versions.str(), counted.str(), days.str(), reps.str(),
+      teams.str(), regions.str(), lines.str(), customers.str(), amounts.str(), profits.str(),
+      statuses.str(), cycles.str(), currencies.str(), Micros(now))) std::fprintf(stderr, "%s\n", row[0].c_str());
+    sub.abort();
   }
   txn.exec_params(
       absl::StrCat(
@@ -461,6 +485,15 @@ void UpsertRollups(pqxx::work& txn, const std::vector<CellDelta>& rows) {
     absl::StrAppend(&columns, ", ", col);
     absl::StrAppend(&updates, c == 0 ? "" : ", ", col, " = rollup_daily.", col, " + excluded.",
                     col);
+  }
+  {
+    pqxx::subtransaction sub(txn, "explain");
+    for (const auto& row : p.Exec(sub, absl::StrCat("EXPLAIN (ANALYZE, BUFFERS) INSERT INTO ingest.rollup_daily (", columns, ") SELECT * FROM unnest(",
+                           arrays,
+                           ") ON CONFLICT (tenant_id, day, rep_id, team_id, product_line_id, "
+                           "customer_id) DO UPDATE SET ",
+                           updates))) std::fprintf(stderr, "%s\n", row[0].c_str());
+    sub.abort();
   }
   p.Exec(txn, absl::StrCat("INSERT INTO ingest.rollup_daily (", columns, ") SELECT * FROM unnest(",
                            arrays,
@@ -643,7 +676,7 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
 
     // (4) the rollups, (5) the leaderboard outbox, (6) the rejects.
     const std::vector<CellDelta> rows = fx.deltas.Rows();
-    lap("rows");
+    lap("rows"); std::fprintf(stderr, "    rows %zu entities %zu customers %zu\n", rows.size(), fx.entities.size(), fx.customers.size());
     UpsertRollups(txn, rows);
     lap("rollups");
     InsertRejects(txn, rejected, now);
