@@ -60,7 +60,8 @@ absl::StatusOr<bool> ParseGlobalOption(const std::vector<std::string>& words, st
     globals->json = true;
     return true;
   }
-  if (name != "addr" && name != "token" && name != "timeout" && name != "request-id") {
+  if (name != "addr" && name != "ingest-addr" && name != "token" && name != "timeout" &&
+      name != "request-id") {
     return false;
   }
   if (!has_value) {
@@ -72,6 +73,9 @@ absl::StatusOr<bool> ParseGlobalOption(const std::vector<std::string>& words, st
   if (name == "addr") {
     if (value.empty()) return absl::InvalidArgumentError("--addr is empty: give HOST:PORT");
     globals->addr = value;
+  } else if (name == "ingest-addr") {
+    if (value.empty()) return absl::InvalidArgumentError("--ingest-addr is empty: give HOST:PORT");
+    globals->ingest_addr = value;
   } else if (name == "token") {
     globals->token = value;
   } else if (name == "request-id") {

@@ -52,6 +52,15 @@ targetv1::TargetService::Stub& Client::target() {
   return *target_;
 }
 
+::attain::ingest::v1::IngestService::Stub& Client::ingest() {
+  if (ingest_ == nullptr) {
+    ingest_channel_ =
+        grpc::CreateChannel(options_.ingest_addr, grpc::InsecureChannelCredentials());
+    ingest_ = ::attain::ingest::v1::IngestService::NewStub(ingest_channel_);
+  }
+  return *ingest_;
+}
+
 std::string StatusCodeName(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::OK:

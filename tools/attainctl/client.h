@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/strings/string_view.h"
+#include "attain/ingest/v1/ingest_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "attain/target/v1/target_service.grpc.pb.h"
 #include "tools/attainctl/cli.h"
@@ -36,6 +37,8 @@ class Client {
   std::shared_ptr<grpc::Channel> channel();
   targetv1::OrgService::Stub& org();
   targetv1::TargetService::Stub& target();
+  // The ingest service, on its own channel to --ingest-addr.
+  ::attain::ingest::v1::IngestService::Stub& ingest();
 
   // Calls one unary method of either service with a fresh context, e.g.
   // `client.Call(&targetv1::OrgService::Stub::GetOrgUnit, request, &response)`.
@@ -83,6 +86,8 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<targetv1::OrgService::Stub> org_;
   std::unique_ptr<targetv1::TargetService::Stub> target_;
+  std::shared_ptr<grpc::Channel> ingest_channel_;
+  std::unique_ptr<::attain::ingest::v1::IngestService::Stub> ingest_;
 };
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT, and so on.

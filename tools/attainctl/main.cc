@@ -33,7 +33,8 @@ std::vector<Command> AllCommands() {
                  0,
                  0,
                  nullptr});
-  for (auto group : {OrgCommands(), TargetCommands(), DemoCommands()}) {
+  for (auto group :
+       {OrgCommands(), TargetCommands(), DemoCommands(), GenerateCommands(), IngestCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -50,6 +51,8 @@ std::string Usage(const std::vector<Command>& commands) {
       &out,
       "\nglobal options (before or after the command):\n"
       "  --addr HOST:PORT   the target service (env ATTAIN_TARGET_ADDR; default 127.0.0.1:7401)\n"
+      "  --ingest-addr HOST:PORT  the ingest service (env ATTAIN_INGEST_ADDR; default "
+      "127.0.0.1:7402)\n"
       "  --token JWT        bearer token (env ATTAIN_TOKEN); see `attainctl token mint`\n"
       "  --json             print one JSON document instead of tables\n"
       "  --timeout 10s      deadline of each call\n"
@@ -85,6 +88,9 @@ int Main(int argc, char** argv) {
   GlobalOptions globals;
   if (const char* addr = std::getenv("ATTAIN_TARGET_ADDR"); addr != nullptr && *addr != '\0') {
     globals.addr = addr;
+  }
+  if (const char* addr = std::getenv("ATTAIN_INGEST_ADDR"); addr != nullptr && *addr != '\0') {
+    globals.ingest_addr = addr;
   }
   if (const char* token = std::getenv("ATTAIN_TOKEN"); token != nullptr) globals.token = token;
 

@@ -81,7 +81,7 @@ CREATE TABLE entity_states (
   tenant_id       text COLLATE "C" NOT NULL,
   kind            smallint NOT NULL,
   entity_id       text COLLATE "C" NOT NULL,
-  version         bigint   NOT NULL,                -- 0 only inside the transaction creating it
+  version         bigint   NOT NULL,                -- last counted, >= 1
   counted         boolean  NOT NULL DEFAULT false,  -- contributes (order not cancelled,
                                                     -- any receivable, won/lost opportunity)
   day             date,                             -- signed / due / closed (created while open)
@@ -98,7 +98,7 @@ CREATE TABLE entity_states (
   currency        text     NOT NULL DEFAULT '',
   update_time     timestamptz,
   PRIMARY KEY (tenant_id, kind, entity_id)
-);
+) WITH (fillfactor = 80);  -- room for HOT updates of a new version in place
 -- A customer's counted orders by (signed day, order id): finds its first and
 -- last order when the one on record was cancelled or moved.
 CREATE INDEX entity_states_customer_orders ON entity_states (tenant_id, customer_id, day, entity_id)
@@ -127,7 +127,7 @@ CREATE TABLE customers (
   last_order_day        date,
   update_time           timestamptz,
   PRIMARY KEY (tenant_id, customer_id)
-);
+) WITH (fillfactor = 80);
 CREATE INDEX customers_name ON customers (tenant_id, full_name);
 
 -- Events that broke the contract, kept for inspection (ListRejectedEvents),

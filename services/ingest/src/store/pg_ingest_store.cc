@@ -15,8 +15,6 @@
 #include "common/leaderboard.h"
 #include "common/period.h"
 #include "common/status.h"
-#include <cstdio>
-#include "absl/time/clock.h"
 #include "services/ingest/src/domain/apply.h"
 #include "services/ingest/src/domain/delta.h"
 #include "services/ingest/src/domain/rollup.h"
@@ -99,6 +97,33 @@ class ArrayLiteral {
   bool closed_ = false;
 };
 
+// A bytea[] parameter in PostgreSQL's binary array format (array_recv): no
+// hex encoding on either side. Cast it as `$n::bytea[]`.
+pqxx::binarystring ByteaArray(const std::vector<const std::string*>& elements) {
+  std::string out;
+  size_t total = 20;
+  for (const std::string* e : elements) total += 4 + e->size();
+  out.reserve(total);
+  auto put32 = [&out](uint32_t v) {
+    const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                       static_cast<char>(v >> 8), static_cast<char>(v)};
+    out.append(b, 4);
+  };
+  constexpr uint32_t kByteaOid = 17;
+  put32(elements.empty() ? 0 : 1);  // dimensions
+  put32(0);                         // no NULLs
+  put32(kByteaOid);
+  if (!elements.empty()) {
+    put32(static_cast<uint32_t>(elements.size()));
+    put32(1);  // lower bound
+  }
+  for (const std::string* e : elements) {
+    put32(static_cast<uint32_t>(e->size()));
+    out.append(*e);
+  }
+  return pqxx::binarystring(out);
+}
+
 // Parameters of a statement assembled at run time.
 class Params {
  public:
@@ -146,7 +171,9 @@ struct RejectRow {
 // only checked). Returns which candidates are new (not duplicates).
 std::vector<bool> InsertEvents(pqxx::work& txn, const std::vector<Item>& items,
                                const std::vector<size_t>& candidates, absl::Time now) {
-  ArrayLiteral tenants, sources, event_ids, kinds, entity_ids, versions, occurred, payloads, keeps;
+  ArrayLiteral tenants, sources, event_ids, kinds, entity_ids, versions, occurred, keeps;
+  std::vector<const std::string*> payloads;
+  payloads.reserve(candidates.size());
   for (size_t c : candidates) {
     const Item& item = items[c];
     const EventRecord& r = *item.in->record;
@@ -157,30 +184,27 @@ std::vector<bool> InsertEvents(pqxx::work& txn, const std::vector<Item>& items,
     entity_ids.Text(r.entity_id());
     versions.Int(r.version());
     occurred.Int(absl::ToUnixMicros(r.occurred_at));
-    payloads.Raw(absl::BytesToHexString(item.in->payload));
+    payloads.push_back(&item.in->payload);
     keeps.Bool(!item.unknown_rep.has_value());
   }
-  absl::Time tb = absl::Now();
-  tenants.str(); sources.str(); event_ids.str(); kinds.str(); entity_ids.str(); versions.str(); occurred.str(); payloads.str(); keeps.str();
-  std::fprintf(stderr, "    build %7.1f ms payload bytes %zu\n", absl::ToDoubleMilliseconds(absl::Now() - tb), payloads.str().size());
   const std::string sql = absl::StrCat(
       "WITH i AS (SELECT t COLLATE \"C\" AS tenant_id, s COLLATE \"C\" AS source, "
       "e COLLATE \"C\" AS event_id, k, ent, v, occ, p, keep, ord "
       "FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::bigint[], "
-      "$7::bigint[], $8::text[], $9::bool[]) WITH ORDINALITY AS u(t, s, e, k, ent, v, occ, p, keep, "
+      "$7::bigint[], $8::bytea[], $9::bool[]) WITH ORDINALITY AS u(t, s, e, k, ent, v, occ, p, keep, "
       "ord)), "
       "ins AS (INSERT INTO ingest.events (tenant_id, source, event_id, kind, entity_id, version, "
       "occurred_at, received_at, payload) SELECT tenant_id, source, event_id, k, ent, v, ",
       TimestampFrom("occ"), ", ", TimestampFrom("$10::bigint"),
-      ", decode(p, 'hex') FROM i WHERE keep ORDER BY tenant_id, source, event_id "
+      ", p FROM i WHERE keep ORDER BY tenant_id, source, event_id "
       "ON CONFLICT (tenant_id, source, event_id) DO NOTHING "
       "RETURNING tenant_id, source, event_id) "
       "SELECT i.ord FROM i JOIN ins USING (tenant_id, source, event_id) "
       "UNION ALL SELECT i.ord FROM i WHERE NOT i.keep AND NOT EXISTS (SELECT 1 FROM ingest.events "
       "x WHERE x.tenant_id = i.tenant_id AND x.source = i.source AND x.event_id = i.event_id)");
   pqxx::result r = txn.exec_params(sql, tenants.str(), sources.str(), event_ids.str(), kinds.str(),
-                                   entity_ids.str(), versions.str(), occurred.str(), payloads.str(),
-                                   keeps.str(), Micros(now));
+                                   entity_ids.str(), versions.str(), occurred.str(),
+                                   ByteaArray(payloads), keeps.str(), Micros(now));
   std::vector<bool> fresh(candidates.size(), false);
   for (const pqxx::row& row : r) fresh[row[0].as<int64_t>() - 1] = true;
   return fresh;
@@ -192,8 +216,10 @@ constexpr absl::string_view kEntityColumns =
     "s.product_line_id, s.customer_id, s.amount, s.gross_profit, s.status, s.cycle_days, "
     "s.currency";
 
-// Locks the entities' rows (creating placeholders of version 0 for new ones)
-// in key order, then reads them.
+// Reads the entities' rows that exist, locking them in key order (FOR
+// UPDATE waits for a concurrent writer and returns its committed version).
+// Entities without a row are new: WriteEntities inserts them and fails with
+// ABORTED if a concurrent transaction created one meanwhile.
 EntityStates LoadEntities(pqxx::work& txn, const std::vector<EntityKey>& keys) {
   EntityStates states;
   if (keys.empty()) return states;
@@ -203,20 +229,12 @@ EntityStates LoadEntities(pqxx::work& txn, const std::vector<EntityKey>& keys) {
     kinds.Int(static_cast<int>(k.kind));
     ids.Text(k.id);
   }
-  absl::Time tl = absl::Now();
-  // DO UPDATE … WHERE false locks existing rows without writing them.
-  txn.exec_params(
-      "INSERT INTO ingest.entity_states AS s (tenant_id, kind, entity_id, version) "
-      "SELECT t, k, id, 0 FROM unnest($1::text[], $2::smallint[], $3::text[]) WITH ORDINALITY "
-      "AS u(t, k, id, ord) ORDER BY ord "
-      "ON CONFLICT (tenant_id, kind, entity_id) DO UPDATE SET version = s.version WHERE false",
-      tenants.str(), kinds.str(), ids.str());
-  std::fprintf(stderr, "    lock entities %zu: %.1f ms\n", keys.size(), absl::ToDoubleMilliseconds(absl::Now() - tl));
   pqxx::result r = txn.exec_params(
       absl::StrCat("SELECT ", kEntityColumns,
-                   " FROM unnest($1::text[], $2::smallint[], $3::text[]) AS u(t, k, id) "
+                   " FROM unnest($1::text[], $2::smallint[], $3::text[]) WITH ORDINALITY "
+                   "AS u(t, k, id, ord) "
                    "JOIN ingest.entity_states s ON s.tenant_id = u.t COLLATE \"C\" AND s.kind = u.k "
-                   "AND s.entity_id = u.id COLLATE \"C\""),
+                   "AND s.entity_id = u.id COLLATE \"C\" ORDER BY u.ord FOR UPDATE OF s"),
       tenants.str(), kinds.str(), ids.str());
   for (const pqxx::row& row : r) {
     EntityKey key{row[0].as<std::string>(), static_cast<EventKind>(row[1].as<int>()),
@@ -235,7 +253,7 @@ EntityStates LoadEntities(pqxx::work& txn, const std::vector<EntityKey>& keys) {
     s.status = row[13].as<int>();
     s.cycle_days = row[14].as<int64_t>();
     s.currency = row[15].as<std::string>();
-    states.emplace(std::move(key), std::move(s));
+  states.emplace(std::move(key), std::move(s));
   }
   return states;
 }
@@ -256,8 +274,8 @@ std::optional<OrderRef> OrderRefAt(const pqxx::row& row, int at, bool cell) {
   return ref;
 }
 
-// Locks the customers' rows (creating empty ones for customers known only
-// from orders) in key order, then reads them.
+// Reads the customers' rows that exist, locking them in key order; like
+// LoadEntities, customers without a row are inserted by WriteCustomers.
 CustomerStates LoadCustomers(pqxx::work& txn, const std::vector<CustomerKey>& keys) {
   CustomerStates states;
   if (keys.empty()) return states;
@@ -266,20 +284,14 @@ CustomerStates LoadCustomers(pqxx::work& txn, const std::vector<CustomerKey>& ke
     tenants.Text(k.tenant);
     ids.Text(k.id);
   }
-  txn.exec_params(
-      "INSERT INTO ingest.customers AS c (tenant_id, customer_id) "
-      "SELECT t, id FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, id, ord) "
-      "ORDER BY ord "
-      "ON CONFLICT (tenant_id, customer_id) DO UPDATE SET version = c.version WHERE false",
-      tenants.str(), ids.str());
   pqxx::result r = txn.exec_params(
       "SELECT c.tenant_id, c.customer_id, c.version, c.full_name, c.industry, c.grade, c.tier, "
       "c.owner_rep_id, c.first_order_id, c.first_order_day - DATE '1970-01-01', c.first_rep_id, "
       "c.first_team_id, c.first_region_id, c.first_product_line_id, c.last_order_id, "
       "c.last_order_day - DATE '1970-01-01' "
-      "FROM unnest($1::text[], $2::text[]) AS u(t, id) "
+      "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, id, ord) "
       "JOIN ingest.customers c ON c.tenant_id = u.t COLLATE \"C\" "
-      "AND c.customer_id = u.id COLLATE \"C\"",
+      "AND c.customer_id = u.id COLLATE \"C\" ORDER BY u.ord FOR UPDATE OF c",
       tenants.str(), ids.str());
   for (const pqxx::row& row : r) {
     CustomerKey key{row[0].as<std::string>(), row[1].as<std::string>()};
@@ -297,69 +309,72 @@ CustomerStates LoadCustomers(pqxx::work& txn, const std::vector<CustomerKey>& ke
   return states;
 }
 
-void WriteEntities(pqxx::work& txn, const std::map<EntityKey, EntityState>& entities,
-                   absl::Time now) {
-  if (entities.empty()) return;
-  ArrayLiteral tenants, kinds, ids, versions, counted, days, reps, teams, regions, lines,
-      customers, amounts, profits, statuses, cycles, currencies;
-  for (const auto& [k, s] : entities) {
-    tenants.Text(k.tenant);
-    kinds.Int(static_cast<int>(k.kind));
-    ids.Text(k.id);
-    versions.Int(s.version);
-    counted.Bool(s.counted);
-    days.Day(s.day);
-    reps.Text(s.rep_id);
-    teams.Text(s.team_id);
-    regions.Text(s.region_id);
-    lines.Text(s.product_line_id);
-    customers.Text(s.customer_id);
-    amounts.Int(s.amount);
-    profits.Int(s.gross_profit);
-    statuses.Int(s.status);
-    cycles.Int(s.cycle_days);
-    currencies.Text(s.currency);
+// Writes the new states: UPDATE for rows LoadEntities found, INSERT for the
+// others. ABORTED when one of those was created by a concurrent transaction
+// (its deltas were computed against nothing): the caller retries.
+absl::Status WriteEntities(pqxx::work& txn, const std::map<EntityKey, EntityState>& entities,
+                           const EntityStates& loaded, absl::Time now) {
+  constexpr absl::string_view kArrays =
+      "unnest($1::text[], $2::smallint[], $3::text[], $4::bigint[], $5::bool[], $6::date[], "
+      "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], "
+      "$13::bigint[], $14::smallint[], $15::bigint[], $16::text[]) AS u(t, k, id, version, "
+      "counted, day, rep_id, team_id, region_id, product_line_id, customer_id, amount, "
+      "gross_profit, status, cycle_days, currency)";
+  for (const bool existing : {true, false}) {
+    ArrayLiteral tenants, kinds, ids, versions, counted, days, reps, teams, regions, lines,
+        customers, amounts, profits, statuses, cycles, currencies;
+    size_t n = 0;
+    for (const auto& [k, s] : entities) {
+      if ((loaded.count(k) > 0) != existing) continue;
+      ++n;
+      tenants.Text(k.tenant);
+      kinds.Int(static_cast<int>(k.kind));
+      ids.Text(k.id);
+      versions.Int(s.version);
+      counted.Bool(s.counted);
+      days.Day(s.day);
+      reps.Text(s.rep_id);
+      teams.Text(s.team_id);
+      regions.Text(s.region_id);
+      lines.Text(s.product_line_id);
+      customers.Text(s.customer_id);
+      amounts.Int(s.amount);
+      profits.Int(s.gross_profit);
+      statuses.Int(s.status);
+      cycles.Int(s.cycle_days);
+      currencies.Text(s.currency);
+    }
+    if (n == 0) continue;
+    const std::string sql =
+        existing
+            ? absl::StrCat(
+                  "UPDATE ingest.entity_states s SET version = u.version, counted = u.counted, "
+                  "day = u.day, rep_id = u.rep_id, team_id = u.team_id, region_id = u.region_id, "
+                  "product_line_id = u.product_line_id, customer_id = u.customer_id, "
+                  "amount = u.amount, gross_profit = u.gross_profit, status = u.status, "
+                  "cycle_days = u.cycle_days, currency = u.currency, update_time = ",
+                  TimestampFrom("$17::bigint"), " FROM ", kArrays,
+                  " WHERE s.tenant_id = u.t COLLATE \"C\" AND s.kind = u.k "
+                  "AND s.entity_id = u.id COLLATE \"C\"")
+            : absl::StrCat(
+                  "INSERT INTO ingest.entity_states (tenant_id, kind, entity_id, version, counted, "
+                  "day, rep_id, team_id, region_id, product_line_id, customer_id, amount, "
+                  "gross_profit, status, cycle_days, currency, update_time) "
+                  "SELECT u.*, ",
+                  TimestampFrom("$17::bigint"), " FROM ", kArrays,
+                  " ON CONFLICT (tenant_id, kind, entity_id) DO NOTHING");
+    pqxx::result r = txn.exec_params(sql, tenants.str(), kinds.str(), ids.str(), versions.str(),
+                                     counted.str(), days.str(), reps.str(), teams.str(),
+                                     regions.str(), lines.str(), customers.str(), amounts.str(),
+                                     profits.str(), statuses.str(), cycles.str(), currencies.str(),
+                                     Micros(now));
+    if (r.affected_rows() != n) {
+      return absl::AbortedError(absl::StrFormat(
+          "%d of %d new orders, receivables or opportunities were created concurrently; retry",
+          n - r.affected_rows(), n));
+    }
   }
-  {
-    pqxx::subtransaction sub(txn, "explain2");
-    for (const auto& row : sub.exec_params(
-      absl::StrCat(
-          "EXPLAIN (ANALYZE, BUFFERS) UPDATE ingest.entity_states s SET version = u.version, counted = u.counted, "
-          "day = u.day, rep_id = u.rep_id, team_id = u.team_id, region_id = u.region_id, "
-          "product_line_id = u.product_line_id, customer_id = u.customer_id, amount = u.amount, "
-          "gross_profit = u.gross_profit, status = u.status, cycle_days = u.cycle_days, "
-          "currency = u.currency, update_time = ",
-          TimestampFrom("$17::bigint"),
-          " FROM unnest($1::text[], $2::smallint[], $3::text[], $4::bigint[], $5::bool[], "
-          "$6::date[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], "
-          "$13::bigint[], $14::smallint[], $15::bigint[], $16::text[]) AS u(t, k, id, version, "
-          "counted, day, rep_id, team_id, region_id, product_line_id, customer_id, amount, "
-          "gross_profit, status, cycle_days, currency) "
-          "WHERE s.tenant_id = u.t COLLATE \"C\" AND s.kind = u.k AND s.entity_id = u.id COLLATE "
-          "\"C\""),
-      tenants.str(), kinds.str(), ids.str(), versions.str(), counted.str(), days.str(), reps.str(),
-      teams.str(), regions.str(), lines.str(), customers.str(), amounts.str(), profits.str(),
-      statuses.str(), cycles.str(), currencies.str(), Micros(now))) std::fprintf(stderr, "%s\n", row[0].c_str());
-    sub.abort();
-  }
-  txn.exec_params(
-      absl::StrCat(
-          "UPDATE ingest.entity_states s SET version = u.version, counted = u.counted, "
-          "day = u.day, rep_id = u.rep_id, team_id = u.team_id, region_id = u.region_id, "
-          "product_line_id = u.product_line_id, customer_id = u.customer_id, amount = u.amount, "
-          "gross_profit = u.gross_profit, status = u.status, cycle_days = u.cycle_days, "
-          "currency = u.currency, update_time = ",
-          TimestampFrom("$17::bigint"),
-          " FROM unnest($1::text[], $2::smallint[], $3::text[], $4::bigint[], $5::bool[], "
-          "$6::date[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], "
-          "$13::bigint[], $14::smallint[], $15::bigint[], $16::text[]) AS u(t, k, id, version, "
-          "counted, day, rep_id, team_id, region_id, product_line_id, customer_id, amount, "
-          "gross_profit, status, cycle_days, currency) "
-          "WHERE s.tenant_id = u.t COLLATE \"C\" AND s.kind = u.k AND s.entity_id = u.id COLLATE "
-          "\"C\""),
-      tenants.str(), kinds.str(), ids.str(), versions.str(), counted.str(), days.str(), reps.str(),
-      teams.str(), regions.str(), lines.str(), customers.str(), amounts.str(), profits.str(),
-      statuses.str(), cycles.str(), currencies.str(), Micros(now));
+  return absl::OkStatus();
 }
 
 // The first and last counted orders of `keys`, from entity_states.
@@ -396,63 +411,86 @@ std::map<CustomerKey, CustomerOrders> FindCustomerOrders(pqxx::work& txn,
   return found;
 }
 
-void WriteCustomers(pqxx::work& txn, const std::map<CustomerKey, CustomerState>& customers,
-                    absl::Time now) {
-  if (customers.empty()) return;
-  ArrayLiteral tenants, ids, versions, names, industries, grades, tiers, owners, first_ids,
-      first_days, first_reps, first_teams, first_regions, first_lines, last_ids, last_days;
-  for (const auto& [k, s] : customers) {
-    tenants.Text(k.tenant);
-    ids.Text(k.id);
-    versions.Int(s.version);
-    names.Text(s.full_name);
-    industries.Text(s.industry);
-    grades.Int(static_cast<int>(s.grade));
-    tiers.Int(static_cast<int>(s.tier));
-    owners.Text(s.owner_rep_id);
-    if (s.orders.first.has_value()) {
-      const OrderRef& f = *s.orders.first;
-      first_ids.Text(f.order_id);
-      first_days.Day(f.day);
-      first_reps.Text(f.rep_id);
-      first_teams.Text(f.team_id);
-      first_regions.Text(f.region_id);
-      first_lines.Text(f.product_line_id);
-    } else {
-      first_ids.Null();
-      first_days.Null();
-      first_reps.Text("");
-      first_teams.Text("");
-      first_regions.Text("");
-      first_lines.Text("");
+// Writes the customers' new states: UPDATE for rows LoadCustomers found,
+// INSERT for the others (ABORTED when one was created concurrently).
+absl::Status WriteCustomers(pqxx::work& txn, const std::map<CustomerKey, CustomerState>& customers,
+                            const CustomerStates& loaded, absl::Time now) {
+  constexpr absl::string_view kArrays =
+      "unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::smallint[], "
+      "$7::smallint[], $8::text[], $9::text[], $10::date[], $11::text[], $12::text[], "
+      "$13::text[], $14::text[], $15::text[], $16::date[]) AS u(t, id, version, full_name, "
+      "industry, grade, tier, owner, first_id, first_day, first_rep, first_team, first_region, "
+      "first_line, last_id, last_day)";
+  for (const bool existing : {true, false}) {
+    ArrayLiteral tenants, ids, versions, names, industries, grades, tiers, owners, first_ids,
+        first_days, first_reps, first_teams, first_regions, first_lines, last_ids, last_days;
+    size_t n = 0;
+    for (const auto& [k, s] : customers) {
+      if ((loaded.count(k) > 0) != existing) continue;
+      ++n;
+      tenants.Text(k.tenant);
+      ids.Text(k.id);
+      versions.Int(s.version);
+      names.Text(s.full_name);
+      industries.Text(s.industry);
+      grades.Int(static_cast<int>(s.grade));
+      tiers.Int(static_cast<int>(s.tier));
+      owners.Text(s.owner_rep_id);
+      if (s.orders.first.has_value()) {
+        const OrderRef& f = *s.orders.first;
+        first_ids.Text(f.order_id);
+        first_days.Day(f.day);
+        first_reps.Text(f.rep_id);
+        first_teams.Text(f.team_id);
+        first_regions.Text(f.region_id);
+        first_lines.Text(f.product_line_id);
+      } else {
+        first_ids.Null();
+        first_days.Null();
+        first_reps.Text("");
+        first_teams.Text("");
+        first_regions.Text("");
+        first_lines.Text("");
+      }
+      if (s.orders.last.has_value()) {
+        last_ids.Text(s.orders.last->order_id);
+        last_days.Day(s.orders.last->day);
+      } else {
+        last_ids.Null();
+        last_days.Null();
+      }
     }
-    if (s.orders.last.has_value()) {
-      last_ids.Text(s.orders.last->order_id);
-      last_days.Day(s.orders.last->day);
-    } else {
-      last_ids.Null();
-      last_days.Null();
+    if (n == 0) continue;
+    const std::string sql =
+        existing
+            ? absl::StrCat(
+                  "UPDATE ingest.customers c SET version = u.version, full_name = u.full_name, "
+                  "industry = u.industry, grade = u.grade, tier = u.tier, "
+                  "owner_rep_id = u.owner, first_order_id = u.first_id, "
+                  "first_order_day = u.first_day, first_rep_id = u.first_rep, "
+                  "first_team_id = u.first_team, first_region_id = u.first_region, "
+                  "first_product_line_id = u.first_line, last_order_id = u.last_id, "
+                  "last_order_day = u.last_day, update_time = ",
+                  TimestampFrom("$17::bigint"), " FROM ", kArrays,
+                  " WHERE c.tenant_id = u.t COLLATE \"C\" AND c.customer_id = u.id COLLATE \"C\"")
+            : absl::StrCat(
+                  "INSERT INTO ingest.customers (tenant_id, customer_id, version, full_name, "
+                  "industry, grade, tier, owner_rep_id, first_order_id, first_order_day, "
+                  "first_rep_id, first_team_id, first_region_id, first_product_line_id, "
+                  "last_order_id, last_order_day, update_time) SELECT u.*, ",
+                  TimestampFrom("$17::bigint"), " FROM ", kArrays,
+                  " ON CONFLICT (tenant_id, customer_id) DO NOTHING");
+    pqxx::result r = txn.exec_params(
+        sql, tenants.str(), ids.str(), versions.str(), names.str(), industries.str(),
+        grades.str(), tiers.str(), owners.str(), first_ids.str(), first_days.str(),
+        first_reps.str(), first_teams.str(), first_regions.str(), first_lines.str(),
+        last_ids.str(), last_days.str(), Micros(now));
+    if (r.affected_rows() != n) {
+      return absl::AbortedError(absl::StrFormat(
+          "%d of %d new customers were created concurrently; retry", n - r.affected_rows(), n));
     }
   }
-  txn.exec_params(
-      absl::StrCat(
-          "UPDATE ingest.customers c SET version = u.version, full_name = u.full_name, "
-          "industry = u.industry, grade = u.grade, tier = u.tier, owner_rep_id = u.owner, "
-          "first_order_id = u.first_id, first_order_day = u.first_day, first_rep_id = u.first_rep, "
-          "first_team_id = u.first_team, first_region_id = u.first_region, "
-          "first_product_line_id = u.first_line, last_order_id = u.last_id, "
-          "last_order_day = u.last_day, update_time = ",
-          TimestampFrom("$17::bigint"),
-          " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
-          "$6::smallint[], $7::smallint[], $8::text[], $9::text[], $10::date[], $11::text[], "
-          "$12::text[], $13::text[], $14::text[], $15::text[], $16::date[]) AS u(t, id, version, "
-          "full_name, industry, grade, tier, owner, first_id, first_day, first_rep, first_team, "
-          "first_region, first_line, last_id, last_day) "
-          "WHERE c.tenant_id = u.t COLLATE \"C\" AND c.customer_id = u.id COLLATE \"C\""),
-      tenants.str(), ids.str(), versions.str(), names.str(), industries.str(), grades.str(),
-      tiers.str(), owners.str(), first_ids.str(), first_days.str(), first_reps.str(),
-      first_teams.str(), first_regions.str(), first_lines.str(), last_ids.str(), last_days.str(),
-      Micros(now));
+  return absl::OkStatus();
 }
 
 // Adds the summed deltas to rollup_daily in one statement.
@@ -486,15 +524,6 @@ void UpsertRollups(pqxx::work& txn, const std::vector<CellDelta>& rows) {
     absl::StrAppend(&updates, c == 0 ? "" : ", ", col, " = rollup_daily.", col, " + excluded.",
                     col);
   }
-  {
-    pqxx::subtransaction sub(txn, "explain");
-    for (const auto& row : p.Exec(sub, absl::StrCat("EXPLAIN (ANALYZE, BUFFERS) INSERT INTO ingest.rollup_daily (", columns, ") SELECT * FROM unnest(",
-                           arrays,
-                           ") ON CONFLICT (tenant_id, day, rep_id, team_id, product_line_id, "
-                           "customer_id) DO UPDATE SET ",
-                           updates))) std::fprintf(stderr, "%s\n", row[0].c_str());
-    sub.abort();
-  }
   p.Exec(txn, absl::StrCat("INSERT INTO ingest.rollup_daily (", columns, ") SELECT * FROM unnest(",
                            arrays,
                            ") ON CONFLICT (tenant_id, day, rep_id, team_id, product_line_id, "
@@ -504,23 +533,24 @@ void UpsertRollups(pqxx::work& txn, const std::vector<CellDelta>& rows) {
 
 void InsertRejects(pqxx::work& txn, const std::vector<RejectRow>& rejects, absl::Time now) {
   if (rejects.empty()) return;
-  ArrayLiteral tenants, sources, event_ids, fields, reasons, payloads;
+  ArrayLiteral tenants, sources, event_ids, fields, reasons;
+  std::vector<const std::string*> payloads;
   for (const RejectRow& r : rejects) {
     tenants.Text(*r.tenant);
     sources.Text(StorableText(r.in->source));
     event_ids.Text(StorableText(r.in->event_id));
     fields.Text(StorableText(r.why.field));
     reasons.Text(StorableText(r.why.reason));
-    payloads.Raw(absl::BytesToHexString(r.in->payload));
+    payloads.push_back(&r.in->payload);
   }
   txn.exec_params(
       absl::StrCat("INSERT INTO ingest.rejects (tenant_id, source, event_id, field, reason, "
-                   "payload, received_at) SELECT t, s, e, f, r, decode(p, 'hex'), ",
+                   "payload, received_at) SELECT t, s, e, f, r, p, ",
                    TimestampFrom("$7::bigint"),
                    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
-                   "$6::text[]) WITH ORDINALITY AS u(t, s, e, f, r, p, ord) ORDER BY ord"),
-      tenants.str(), sources.str(), event_ids.str(), fields.str(), reasons.str(), payloads.str(),
-      Micros(now));
+                   "$6::bytea[]) WITH ORDINALITY AS u(t, s, e, f, r, p, ord) ORDER BY ord"),
+      tenants.str(), sources.str(), event_ids.str(), fields.str(), reasons.str(),
+      ByteaArray(payloads), Micros(now));
 }
 
 // One outbox row per tenant, appended under the outbox lock so that rows
@@ -627,13 +657,10 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
     }
   }
 
-  const absl::Time now = absl::Now();
-  (void)clock_;
+  const absl::Time now = clock_.Now();
   const absl::TimeZone tz = options_.time_zone;
   std::vector<std::vector<EventOutcome>> result;
   absl::Status status = pool_.InTransaction([&](pqxx::work& txn) -> absl::Status {
-    absl::Time t0 = absl::Now();
-    auto lap = [&](const char* what) { absl::Time t = absl::Now(); std::fprintf(stderr, "  %-10s %7.1f ms\n", what, absl::ToDoubleMilliseconds(t - t0)); t0 = t; };
     std::vector<std::vector<EventOutcome>> out = outcomes;
     std::vector<RejectRow> rejected = rejects;
 
@@ -656,39 +683,26 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
       }
     }
 
-    lap("events");
     // (2)-(3) last counted states, locked; versions and one-off kinds applied.
     const EntityStates entities = LoadEntities(txn, EntitiesTouched(pending));
-    lap("entities");
     const CustomerStates customers = LoadCustomers(txn, CustomersTouched(pending, entities));
-    lap("customers");
     BatchEffects fx = ApplyEvents(pending, entities, customers, tz);
-    lap("apply");
-    WriteEntities(txn, fx.entities, now);
-    lap("wr-ent");
+    RETURN_IF_ERROR(WriteEntities(txn, fx.entities, entities, now));
     if (!fx.lookup.empty()) FinishCustomers(FindCustomerOrders(txn, fx.lookup), &fx);
-    lap("lookup");
-    WriteCustomers(txn, fx.customers, now);
-    lap("wr-cust");
+    RETURN_IF_ERROR(WriteCustomers(txn, fx.customers, customers, now));
     for (const auto& [ref, outcome] : fx.outcomes) {
       out[items[ref].batch][items[ref].index].outcome = outcome;
     }
 
     // (4) the rollups, (5) the leaderboard outbox, (6) the rejects.
     const std::vector<CellDelta> rows = fx.deltas.Rows();
-    lap("rows"); std::fprintf(stderr, "    rows %zu entities %zu customers %zu\n", rows.size(), fx.entities.size(), fx.customers.size());
     UpsertRollups(txn, rows);
-    lap("rollups");
     InsertRejects(txn, rejected, now);
-    auto incs = BoardIncrementsOf(rows);
-    lap("board");
-    AppendOutbox(txn, incs);
-    lap("outbox");
+    AppendOutbox(txn, BoardIncrementsOf(rows));
     result = std::move(out);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  std::fprintf(stderr, "  total(commit incl) %7.1f ms\n", absl::ToDoubleMilliseconds(absl::Now() - now));
   return result;
 }
 

@@ -1,0 +1,308 @@
+#include "services/ingest/src/store/pg_query_store.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "attain/ingest/v1/events.pb.h"
+#include "common/status.h"
+
+namespace attain::ingest {
+namespace {
+
+std::string DayText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+// The scope as an SQL condition on columns `<alias>.rep_id`, `.team_id` and
+// `.region_id` (or the given column names), comparing with parameter `$param`.
+std::string ScopeSql(const QueryScope& scope, const std::string& rep_col,
+                     const std::string& team_col, const std::string& region_col, int param) {
+  const std::string p = absl::StrCat("$", param);
+  switch (scope.kind) {
+    case QueryScope::Kind::kCompany:
+      return absl::StrCat("(", p, "::text IS NOT NULL)");  // keeps the parameter used
+    case QueryScope::Kind::kUnit:
+      return absl::StrCat("(", team_col, " = ", p, " OR ", region_col, " = ", p, ")");
+    case QueryScope::Kind::kRep:
+      return absl::StrCat("(", rep_col, " = ", p, ")");
+  }
+  return "false";
+}
+
+// The components in Components field order, as rollup_daily columns.
+constexpr std::array<const char*, 19> kComponentColumns = {
+    "sales_amount",      "order_count",         "gross_profit",      "collected_amount",
+    "receivable_due",    "new_customers",       "visits",            "effective_visits",
+    "follow_ups_late",   "opportunities_won",   "opportunities_lost", "won_cycle_days",
+    "satisfaction_sum",  "satisfaction_count",  "collaboration_sum", "collaboration_count",
+    "knowledge_sharing", "reports_on_time",     "reports_late"};
+
+void SetComponent(v1::Components* c, size_t i, int64_t v) {
+  switch (i) {
+    case 0: c->set_sales_amount(v); break;
+    case 1: c->set_order_count(v); break;
+    case 2: c->set_gross_profit(v); break;
+    case 3: c->set_collected_amount(v); break;
+    case 4: c->set_receivable_due(v); break;
+    case 5: c->set_new_customers(v); break;
+    case 6: c->set_visits(v); break;
+    case 7: c->set_effective_visits(v); break;
+    case 8: c->set_follow_ups_late(v); break;
+    case 9: c->set_opportunities_won(v); break;
+    case 10: c->set_opportunities_lost(v); break;
+    case 11: c->set_won_cycle_days(v); break;
+    case 12: c->set_satisfaction_sum(v); break;
+    case 13: c->set_satisfaction_count(v); break;
+    case 14: c->set_collaboration_sum(v); break;
+    case 15: c->set_collaboration_count(v); break;
+    case 16: c->set_knowledge_sharing(v); break;
+    case 17: c->set_reports_on_time(v); break;
+    case 18: c->set_reports_late(v); break;
+  }
+}
+
+std::string OptionalDay(const pqxx::field& f) { return f.is_null() ? "" : f.as<std::string>(); }
+
+}  // namespace
+
+absl::Status PgQueryStore::GetActuals(const std::string& tenant, const Period& period,
+                                      const QueryScope& scope, v1::GroupBy group_by,
+                                      const std::string& product_line_id,
+                                      v1::GetActualsResponse* out) {
+  std::string key = "''";
+  bool join_customers = false;
+  switch (group_by) {
+    case v1::GROUP_BY_UNSPECIFIED:
+    case v1::GROUP_BY_NONE:
+      break;
+    case v1::GROUP_BY_REP:
+      key = "r.rep_id";
+      break;
+    case v1::GROUP_BY_TEAM:
+      key = "r.team_id";
+      break;
+    case v1::GROUP_BY_REGION:
+      key = "r.region_id";
+      break;
+    case v1::GROUP_BY_PRODUCT_LINE:
+      key = "r.product_line_id";
+      break;
+    case v1::GROUP_BY_CUSTOMER_GRADE:
+      key = "COALESCE(c.grade, 0)::text";
+      join_customers = true;
+      break;
+    case v1::GROUP_BY_CUSTOMER_TIER:
+      key = "COALESCE(c.tier, 0)::text";
+      join_customers = true;
+      break;
+    case v1::GROUP_BY_DAY:
+      key = "to_char(r.day, 'YYYY-MM-DD')";
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("group_by ", static_cast<int>(group_by), " is not a GroupBy"));
+  }
+  const bool grouped = key != "''";
+  std::string sql = absl::StrCat("SELECT ", key, " COLLATE \"C\" AS k, count(*)");
+  for (const char* col : kComponentColumns) {
+    absl::StrAppend(&sql, ", COALESCE(sum(r.", col, "), 0)::bigint");
+  }
+  absl::StrAppend(&sql, " FROM ingest.rollup_daily r");
+  if (join_customers) {
+    absl::StrAppend(&sql,
+                    " LEFT JOIN ingest.customers c ON c.tenant_id = r.tenant_id COLLATE \"C\""
+                    " AND c.customer_id = r.customer_id COLLATE \"C\"");
+  }
+  absl::StrAppend(&sql,
+                  " WHERE r.tenant_id = $1 AND r.day BETWEEN $2::date AND $3::date"
+                  " AND ($4 = '' OR r.product_line_id = $4) AND ",
+                  ScopeSql(scope, "r.rep_id", "r.team_id", "r.region_id", 5));
+  if (grouped) absl::StrAppend(&sql, " GROUP BY 1 ORDER BY 1");
+
+  out->set_period(period.ToString());
+  return pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction txn(conn);
+    pqxx::result r = txn.exec_params(sql, tenant, DayText(period.first_day()),
+                                     DayText(period.last_day()), product_line_id, scope.id);
+    for (const pqxx::row& row : r) {
+      v1::ActualsRow* a = out->add_rows();
+      std::string k = row[0].as<std::string>();
+      if (group_by == v1::GROUP_BY_CUSTOMER_GRADE) {
+        int n = std::stoi(k);
+        k = v1::CustomerGrade_IsValid(n) ? v1::CustomerGrade_Name(n) : absl::StrCat(n);
+      } else if (group_by == v1::GROUP_BY_CUSTOMER_TIER) {
+        int n = std::stoi(k);
+        k = v1::CustomerTier_IsValid(n) ? v1::CustomerTier_Name(n) : absl::StrCat(n);
+      }
+      a->set_group_key(std::move(k));
+      a->set_cell_count(row[1].as<int64_t>());
+      v1::Components* c = a->mutable_components();
+      for (size_t i = 0; i < kComponentColumns.size(); ++i) {
+        SetComponent(c, i, row[static_cast<int>(i) + 2].as<int64_t>());
+      }
+    }
+    txn.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgQueryStore::ListCustomers(const std::string& tenant, const Period& period,
+                                         const QueryScope& scope, v1::CustomerFilter filter,
+                                         const std::string& after, int limit,
+                                         v1::ListCustomersResponse* out) {
+  if (limit <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("limit is ", limit, ": it must be positive"));
+  }
+  const Period prev = period.Previous();
+  // $1 tenant, $2/$3 the period, $4/$5 the previous period, $6 the scope id.
+  const std::string orders_scope = ScopeSql(scope, "e.rep_id", "e.team_id", "e.region_id", 6);
+  const std::string ctes = absl::StrCat(
+      "WITH cur AS (SELECT e.customer_id, count(*) AS n, sum(e.amount) AS amount"
+      " FROM ingest.entity_states e WHERE e.tenant_id = $1 AND e.kind = 1 AND e.counted"
+      " AND e.customer_id <> '' AND e.day BETWEEN $2::date AND $3::date AND ",
+      orders_scope,
+      " GROUP BY e.customer_id),"
+      " prev AS (SELECT DISTINCT e.customer_id FROM ingest.entity_states e"
+      " WHERE e.tenant_id = $1 AND e.kind = 1 AND e.counted AND e.customer_id <> ''"
+      " AND e.day BETWEEN $4::date AND $5::date AND ",
+      orders_scope,
+      "),"
+      " nw AS (SELECT c.customer_id FROM ingest.customers c WHERE c.tenant_id = $1"
+      " AND c.first_order_day BETWEEN $2::date AND $3::date AND ",
+      ScopeSql(scope, "c.first_rep_id", "c.first_team_id", "c.first_region_id", 6), ") ");
+  std::string selected;
+  switch (filter) {
+    case v1::CUSTOMER_FILTER_UNSPECIFIED:
+    case v1::CUSTOMER_FILTER_ACTIVE:
+      selected = "SELECT customer_id FROM cur";
+      break;
+    case v1::CUSTOMER_FILTER_NEW:
+      selected = "SELECT customer_id FROM nw";
+      break;
+    case v1::CUSTOMER_FILTER_REPEAT:
+      selected = "SELECT customer_id FROM cur WHERE n >= 2";
+      break;
+    case v1::CUSTOMER_FILTER_CHURNED:
+      selected = "SELECT customer_id FROM prev WHERE customer_id NOT IN (SELECT customer_id FROM cur)";
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("filter ", static_cast<int>(filter), " is not a CustomerFilter"));
+  }
+  const std::string page_sql = absl::StrCat(
+      ctes, ", sel AS (", selected,
+      ") SELECT s.customer_id, COALESCE(c.full_name, ''), COALESCE(c.grade, 0),"
+      " COALESCE(c.tier, 0), c.first_order_day::text, c.last_order_day::text,"
+      " COALESCE(cur.n, 0), COALESCE(cur.amount, 0)::bigint FROM sel s"
+      " LEFT JOIN ingest.customers c ON c.tenant_id = $1 AND c.customer_id = s.customer_id"
+      " LEFT JOIN cur ON cur.customer_id = s.customer_id"
+      " WHERE s.customer_id > $7 ORDER BY s.customer_id LIMIT $8");
+  const std::string count_sql = absl::StrCat(
+      ctes,
+      "SELECT (SELECT count(*) FROM cur), (SELECT count(*) FROM nw),"
+      " (SELECT count(*) FROM cur WHERE n >= 2), (SELECT count(*) FROM prev),"
+      " (SELECT count(*) FROM prev WHERE customer_id NOT IN (SELECT customer_id FROM cur))");
+
+  out->set_previous_period(prev.ToString());
+  return pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction txn(conn);
+    const std::string f = DayText(period.first_day()), l = DayText(period.last_day());
+    const std::string pf = DayText(prev.first_day()), pl = DayText(prev.last_day());
+    pqxx::result counts = txn.exec_params(count_sql, tenant, f, l, pf, pl, scope.id);
+    out->set_active_count(counts[0][0].as<int64_t>());
+    out->set_new_count(counts[0][1].as<int64_t>());
+    out->set_repeat_count(counts[0][2].as<int64_t>());
+    out->set_previous_active_count(counts[0][3].as<int64_t>());
+    out->set_churned_count(counts[0][4].as<int64_t>());
+    pqxx::result r = txn.exec_params(page_sql, tenant, f, l, pf, pl, scope.id, after, limit + 1);
+    for (int i = 0; i < static_cast<int>(r.size()) && i < limit; ++i) {
+      const pqxx::row row = r[i];
+      v1::CustomerActivity* c = out->add_customers();
+      c->set_customer_id(row[0].as<std::string>());
+      c->set_full_name(row[1].as<std::string>());
+      c->set_grade(static_cast<v1::CustomerGrade>(row[2].as<int>()));
+      c->set_tier(static_cast<v1::CustomerTier>(row[3].as<int>()));
+      c->set_first_order_day(OptionalDay(row[4]));
+      c->set_last_order_day(OptionalDay(row[5]));
+      c->set_orders_in_period(row[6].as<int64_t>());
+      c->set_sales_in_period(row[7].as<int64_t>());
+    }
+    if (static_cast<int>(r.size()) > limit) {
+      out->set_next_page_token(out->customers(limit - 1).customer_id());
+    }
+    txn.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgQueryStore::GetFunnel(const std::string& tenant, const Period& period,
+                                     const QueryScope& scope, v1::GetFunnelResponse* out) {
+  std::string scope_sql = ScopeSql(scope, "e.rep_id", "e.team_id", "e.region_id", 4);
+  if (scope.kind == QueryScope::Kind::kUnit) {
+    // An open opportunity records no team: take it by its rep's rows in the period.
+    scope_sql = absl::StrCat(
+        "(", scope_sql,
+        " OR (NOT e.counted AND e.team_id = '' AND e.rep_id IN (SELECT r.rep_id COLLATE \"C\""
+        " FROM ingest.rollup_daily r WHERE r.tenant_id = $1 AND r.day BETWEEN $2::date AND"
+        " $3::date AND (r.team_id = $4 OR r.region_id = $4))))");
+  }
+  const std::string sql = absl::StrCat(
+      "SELECT e.status, count(*) FROM ingest.entity_states e WHERE e.tenant_id = $1"
+      " AND e.kind = 5 AND e.day BETWEEN $2::date AND $3::date AND ",
+      scope_sql, " GROUP BY e.status");
+  out->set_period(period.ToString());
+  return pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction txn(conn);
+    pqxx::result r = txn.exec_params(sql, tenant, DayText(period.first_day()),
+                                     DayText(period.last_day()), scope.id);
+    std::array<int64_t, 8> by_status{};  // index: OpportunityStage number
+    for (const pqxx::row& row : r) {
+      const int s = row[0].as<int>();
+      if (s >= 0 && s < static_cast<int>(by_status.size())) by_status[s] += row[1].as<int64_t>();
+    }
+    txn.commit();
+    // Reached stage s: current stage in [s, WON]; every lost one was a lead.
+    for (int s = v1::OPPORTUNITY_STAGE_LEAD; s <= v1::OPPORTUNITY_STAGE_WON; ++s) {
+      int64_t entered = 0;
+      for (int t = s; t <= v1::OPPORTUNITY_STAGE_WON; ++t) entered += by_status[t];
+      if (s == v1::OPPORTUNITY_STAGE_LEAD) entered += by_status[v1::OPPORTUNITY_STAGE_LOST];
+      v1::FunnelStage* st = out->add_stages();
+      st->set_stage(static_cast<v1::OpportunityStage>(s));
+      st->set_entered(entered);
+    }
+    out->set_lost(by_status[v1::OPPORTUNITY_STAGE_LOST]);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<bool> PgQueryStore::ScopeWithinUnit(const std::string& tenant,
+                                                   const QueryScope& scope,
+                                                   const std::string& unit) {
+  std::string sql;
+  switch (scope.kind) {
+    case QueryScope::Kind::kCompany:
+      return false;
+    case QueryScope::Kind::kUnit:
+      if (scope.id == unit) return true;
+      sql =
+          "SELECT EXISTS (SELECT 1 FROM ingest.rollup_daily WHERE tenant_id = $1"
+          " AND team_id = $2 AND region_id = $3)";
+      break;
+    case QueryScope::Kind::kRep:
+      sql =
+          "SELECT EXISTS (SELECT 1 FROM ingest.rollup_daily WHERE tenant_id = $1"
+          " AND rep_id = $2 AND (team_id = $3 OR region_id = $3))";
+      break;
+  }
+  bool within = false;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction txn(conn);
+    within = txn.exec_params(sql, tenant, scope.id, unit)[0][0].as<bool>();
+    txn.commit();
+    return absl::OkStatus();
+  }));
+  return within;
+}
+
+}  // namespace attain::ingest

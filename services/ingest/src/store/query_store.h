@@ -1,0 +1,59 @@
+// Read queries over the ingest rollups, customers and entity states, for
+// attain.ingest.v1.IngestQueryService (the evaluation service's source of
+// actuals). Results are the API messages themselves: the store only sums.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "attain/ingest/v1/query_service.pb.h"
+#include "common/period.h"
+
+namespace attain::ingest {
+
+// Whose rows a query reads.
+struct QueryScope {
+  enum class Kind {
+    kCompany,  // every row of the tenant
+    kUnit,     // rows whose team_id or region_id is `id`
+    kRep,      // rows whose rep_id is `id`
+  };
+  Kind kind = Kind::kCompany;
+  std::string id;  // unit or rep id; "" for the company
+};
+
+class QueryStore {
+ public:
+  virtual ~QueryStore() = default;
+
+  // Sums rollup_daily over `period` and `scope` (one aggregate query), grouped
+  // by `group_by` (UNSPECIFIED = NONE: exactly one row, zeros when nothing
+  // matched); only `product_line_id` when not empty. Fills rows and period.
+  virtual absl::Status GetActuals(const std::string& tenant, const Period& period,
+                                  const QueryScope& scope, v1::GroupBy group_by,
+                                  const std::string& product_line_id,
+                                  v1::GetActualsResponse* out) = 0;
+
+  // Customers selected by `filter` (see CustomerFilter) ordered by id, those
+  // after `after` (a customer id; "" from the start), at most `limit`; sets
+  // next_page_token to the raw last customer id when more follow (the caller
+  // makes it opaque). Fills the counts and previous_period.
+  virtual absl::Status ListCustomers(const std::string& tenant, const Period& period,
+                                     const QueryScope& scope, v1::CustomerFilter filter,
+                                     const std::string& after, int limit,
+                                     v1::ListCustomersResponse* out) = 0;
+
+  // Opportunities per stage (see GetFunnelResponse). Fills stages, lost, period.
+  virtual absl::Status GetFunnel(const std::string& tenant, const Period& period,
+                                 const QueryScope& scope, v1::GetFunnelResponse* out) = 0;
+
+  // Whether `scope` lies within org unit `unit` as the rollups show it: a
+  // unit scope is a team any of whose rows carry `unit` as region (the unit
+  // itself is the caller's check); a rep scope is a rep any of whose rows
+  // carry `unit` as team or region. The company is never within a unit.
+  virtual absl::StatusOr<bool> ScopeWithinUnit(const std::string& tenant, const QueryScope& scope,
+                                               const std::string& unit) = 0;
+};
+
+}  // namespace attain::ingest

@@ -1,0 +1,527 @@
+// The read queries of IngestQueryService (PgQueryStore) against a real
+// PostgreSQL, over rollup_daily, customers and entity_states rows written
+// directly with SQL; and the handlers' validation and scope checks. Numbers
+// are worked out by hand in each test.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "attain/ingest/v1/query_service.pb.h"
+#include "common/period.h"
+#include "common/pg.h"
+#include "services/ingest/src/api/query_service.h"
+#include "services/ingest/src/store/pg_ingest_store.h"
+#include "services/ingest/src/store/pg_query_store.h"
+#include "tests/support/test_servers.h"
+
+namespace attain::ingest {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+
+// A rollup_daily row: placement and the components the tests use.
+struct Cell {
+  std::string day;
+  std::string rep;
+  std::string team;
+  std::string region;
+  std::string product_line;
+  std::string customer;
+  int64_t sales = 0;
+  int64_t orders = 0;
+  int64_t gross_profit = 0;
+  int64_t new_customers = 0;
+  int64_t visits = 0;
+  int64_t won = 0;
+  std::string tenant = "acme";
+};
+
+// An entity_states row (an order, kind 1, or an opportunity, kind 5).
+struct Entity {
+  int kind = 1;
+  std::string id;
+  bool counted = true;
+  std::string day;
+  std::string rep;
+  std::string team;
+  std::string region;
+  std::string customer;
+  int64_t amount = 0;
+  int status = 0;
+};
+
+// A customers row.
+struct CustomerRow {
+  std::string id;
+  std::string name;
+  int grade = 0;
+  int tier = 0;
+  std::string first_day;  // "" = NULL
+  std::string first_rep, first_team, first_region;
+  std::string last_day;  // "" = NULL
+};
+
+Period P(const std::string& text) { return *Period::Parse(text); }
+
+QueryScope Company() { return {}; }
+QueryScope Unit(const std::string& id) { return {QueryScope::Kind::kUnit, id}; }
+QueryScope Rep(const std::string& id) { return {QueryScope::Kind::kRep, id}; }
+
+class QueryStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PgPool::Options options;
+    options.url = testing::PgTestServer::Shared().CreateDatabase("ingest_query");
+    options.size = 2;
+    absl::StatusOr<std::unique_ptr<PgPool>> pool = PgPool::Create(options);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = std::move(*pool);
+    ASSERT_TRUE(PgIngestStore::Migrate(*pool_).ok());
+    store_ = std::make_unique<PgQueryStore>(*pool_);
+  }
+
+  void Exec(const std::function<void(pqxx::work&)>& fn) {
+    absl::Status st = pool_->InTransaction([&](pqxx::work& txn) {
+      fn(txn);
+      return absl::OkStatus();
+    });
+    ASSERT_TRUE(st.ok()) << st;
+  }
+
+  void AddCells(const std::vector<Cell>& cells) {
+    Exec([&](pqxx::work& txn) {
+      for (const Cell& c : cells) {
+        txn.exec_params(
+            "INSERT INTO ingest.rollup_daily (tenant_id, day, rep_id, team_id, region_id,"
+            " product_line_id, customer_id, sales_amount, order_count, gross_profit,"
+            " new_customers, visits, opportunities_won)"
+            " VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            c.tenant, c.day, c.rep, c.team, c.region, c.product_line, c.customer, c.sales,
+            c.orders, c.gross_profit, c.new_customers, c.visits, c.won);
+      }
+    });
+  }
+
+  void AddEntities(const std::vector<Entity>& entities) {
+    Exec([&](pqxx::work& txn) {
+      for (const Entity& e : entities) {
+        txn.exec_params(
+            "INSERT INTO ingest.entity_states (tenant_id, kind, entity_id, version, counted, day,"
+            " rep_id, team_id, region_id, customer_id, amount, status)"
+            " VALUES ('acme', $1, $2, 1, $3, $4::date, $5, $6, $7, $8, $9, $10)",
+            e.kind, e.id, e.counted, e.day, e.rep, e.team, e.region, e.customer, e.amount,
+            e.status);
+      }
+    });
+  }
+
+  void AddCustomers(const std::vector<CustomerRow>& customers) {
+    Exec([&](pqxx::work& txn) {
+      for (const CustomerRow& c : customers) {
+        txn.exec_params(
+            "INSERT INTO ingest.customers (tenant_id, customer_id, full_name, grade, tier,"
+            " first_order_day, first_rep_id, first_team_id, first_region_id, last_order_day)"
+            " VALUES ('acme', $1, $2, $3, $4, NULLIF($5, '')::date, $6, $7, $8,"
+            " NULLIF($9, '')::date)",
+            c.id, c.name, c.grade, c.tier, c.first_day, c.first_rep, c.first_team,
+            c.first_region, c.last_day);
+      }
+    });
+  }
+
+  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<PgQueryStore> store_;
+};
+
+// ---------------------------------------------------------------------------
+// GetActuals
+
+// east: team-1 (rep-1; rep-2 until January); west: team-2 (rep-3; rep-2 from
+// February). Q1 2025 has four sales cells and one activity-only cell.
+class ActualsTest : public QueryStoreTest {
+ protected:
+  void SetUp() override {
+    QueryStoreTest::SetUp();
+    AddCells({
+        {"2025-01-10", "rep-1", "team-1", "east", "pl-a", "cust-1", 100'00, 1, 30'00, 1},
+        {"2025-01-10", "rep-1", "team-1", "east", "pl-b", "cust-2", 50'00, 1, 10'00, 1},
+        {"2025-01-20", "rep-2", "team-1", "east", "pl-a", "cust-1", 200'00, 1, 60'00, 0},
+        {"2025-02-05", "rep-2", "team-2", "west", "pl-a", "cust-3", 400'00, 2, 100'00, 1},
+        {"2025-03-31", "rep-3", "team-2", "west", "pl-b", "", 0, 0, 0, 0, 5, 1},
+        // Outside Q1, on both sides of it.
+        {"2024-12-31", "rep-1", "team-1", "east", "pl-a", "cust-4", 1000'00, 1},
+        {"2025-04-01", "rep-1", "team-1", "east", "pl-a", "cust-4", 7000'00, 1},
+        // Another tenant.
+        {"2025-01-10", "rep-1", "team-1", "east", "pl-a", "cust-1", 9999'00, 1, 0, 0, 0, 0,
+         "globex"},
+    });
+    AddCustomers({{"cust-1", "Acme Trading Co., Ltd.", 1, 1},
+                  {"cust-2", "Beta Industrial Co., Ltd.", 2, 2},
+                  {"cust-3", "Gamma Software Co., Ltd.", 1, 3}});
+  }
+
+  v1::GetActualsResponse Get(const std::string& period, const QueryScope& scope,
+                             v1::GroupBy group_by, const std::string& product_line = "") {
+    v1::GetActualsResponse resp;
+    absl::Status st = store_->GetActuals("acme", P(period), scope, group_by, product_line, &resp);
+    EXPECT_TRUE(st.ok()) << st;
+    return resp;
+  }
+
+  // group_key → sales amount.
+  static std::map<std::string, int64_t> Sales(const v1::GetActualsResponse& resp) {
+    std::map<std::string, int64_t> m;
+    for (const v1::ActualsRow& r : resp.rows()) m[r.group_key()] = r.components().sales_amount();
+    return m;
+  }
+  static std::vector<std::string> Keys(const v1::GetActualsResponse& resp) {
+    std::vector<std::string> keys;
+    for (const v1::ActualsRow& r : resp.rows()) keys.push_back(r.group_key());
+    return keys;
+  }
+};
+
+TEST_F(ActualsTest, CompanyTotalsOverAQuarter) {
+  v1::GetActualsResponse resp = Get("2025-Q1", Company(), v1::GROUP_BY_NONE);
+  EXPECT_EQ(resp.period(), "2025-Q1");
+  ASSERT_EQ(resp.rows_size(), 1);
+  const v1::ActualsRow& row = resp.rows(0);
+  EXPECT_EQ(row.group_key(), "");
+  EXPECT_EQ(row.cell_count(), 5);
+  EXPECT_EQ(row.components().sales_amount(), 750'00);
+  EXPECT_EQ(row.components().order_count(), 5);
+  EXPECT_EQ(row.components().gross_profit(), 200'00);
+  EXPECT_EQ(row.components().new_customers(), 3);
+  EXPECT_EQ(row.components().visits(), 5);
+  EXPECT_EQ(row.components().opportunities_won(), 1);
+  EXPECT_EQ(row.components().collected_amount(), 0);
+  // UNSPECIFIED is NONE.
+  EXPECT_EQ(Get("2025-Q1", Company(), v1::GROUP_BY_UNSPECIFIED).rows(0).components().sales_amount(),
+            750'00);
+}
+
+TEST_F(ActualsTest, NothingCountedIsOneRowOfZeros) {
+  v1::GetActualsResponse resp = Get("2026-Q1", Company(), v1::GROUP_BY_NONE);
+  ASSERT_EQ(resp.rows_size(), 1);
+  EXPECT_EQ(resp.rows(0).cell_count(), 0);
+  EXPECT_EQ(resp.rows(0).components().sales_amount(), 0);
+  EXPECT_THAT(Get("2026-Q1", Company(), v1::GROUP_BY_REP).rows(), IsEmpty());
+}
+
+TEST_F(ActualsTest, Groupings) {
+  EXPECT_THAT(Sales(Get("2025-Q1", Company(), v1::GROUP_BY_REP)),
+              ElementsAre(Pair("rep-1", 150'00), Pair("rep-2", 600'00), Pair("rep-3", 0)));
+  // rep-2's February sale counts in team-2 / west, where rep-2 sat that day.
+  EXPECT_THAT(Sales(Get("2025-Q1", Company(), v1::GROUP_BY_TEAM)),
+              ElementsAre(Pair("team-1", 350'00), Pair("team-2", 400'00)));
+  EXPECT_THAT(Sales(Get("2025-Q1", Company(), v1::GROUP_BY_REGION)),
+              ElementsAre(Pair("east", 350'00), Pair("west", 400'00)));
+  EXPECT_THAT(Sales(Get("2025-Q1", Company(), v1::GROUP_BY_PRODUCT_LINE)),
+              ElementsAre(Pair("pl-a", 700'00), Pair("pl-b", 50'00)));
+  v1::GetActualsResponse days = Get("2025-Q1", Company(), v1::GROUP_BY_DAY);
+  EXPECT_THAT(Keys(days), ElementsAre("2025-01-10", "2025-01-20", "2025-02-05", "2025-03-31"));
+  EXPECT_EQ(days.rows(0).components().sales_amount(), 150'00);
+  EXPECT_EQ(days.rows(0).cell_count(), 2);
+  EXPECT_EQ(days.rows(3).components().visits(), 5);
+  EXPECT_THAT(Sales(Get("2025-Q1", Company(), v1::GROUP_BY_CUSTOMER_GRADE)),
+              ElementsAre(Pair("CUSTOMER_GRADE_A", 700'00), Pair("CUSTOMER_GRADE_B", 50'00),
+                          Pair("CUSTOMER_GRADE_UNSPECIFIED", 0)));
+  EXPECT_THAT(Sales(Get("2025-Q1", Company(), v1::GROUP_BY_CUSTOMER_TIER)),
+              ElementsAre(Pair("CUSTOMER_TIER_GROWTH", 50'00),
+                          Pair("CUSTOMER_TIER_KEY_ACCOUNT", 300'00),
+                          Pair("CUSTOMER_TIER_POTENTIAL", 400'00),
+                          Pair("CUSTOMER_TIER_UNSPECIFIED", 0)));
+}
+
+TEST_F(ActualsTest, ScopesAndProductLineFilter) {
+  auto total = [&](const QueryScope& scope, const std::string& period = "2025-Q1",
+                   const std::string& pl = "") {
+    return Get(period, scope, v1::GROUP_BY_NONE, pl).rows(0).components().sales_amount();
+  };
+  EXPECT_EQ(total(Unit("team-1")), 350'00);
+  EXPECT_EQ(total(Unit("east")), 350'00);
+  EXPECT_EQ(total(Unit("west")), 400'00);
+  EXPECT_EQ(total(Unit("nowhere")), 0);
+  EXPECT_EQ(total(Rep("rep-2")), 600'00);
+  EXPECT_EQ(total(Rep("rep-2"), "2025-01"), 200'00);
+  EXPECT_EQ(total(Unit("team-1"), "2025-Q1", "pl-a"), 300'00);
+  EXPECT_EQ(total(Company(), "2025-Q1", "pl-b"), 50'00);
+  EXPECT_EQ(total(Company(), "2024-Q4"), 1000'00);
+  EXPECT_EQ(total(Company(), "2025-04-01"), 7000'00);
+  EXPECT_EQ(total(Company(), "2025"), 8750'00);
+  EXPECT_THAT(Sales(Get("2025-Q1", Unit("west"), v1::GROUP_BY_REP)),
+              ElementsAre(Pair("rep-2", 400'00), Pair("rep-3", 0)));
+  EXPECT_EQ(Get("2025-Q1", Unit("west"), v1::GROUP_BY_NONE).rows(0).components().visits(), 5);
+}
+
+TEST_F(ActualsTest, ScopeWithinUnit) {
+  auto within = [&](const QueryScope& scope, const std::string& unit) {
+    absl::StatusOr<bool> b = store_->ScopeWithinUnit("acme", scope, unit);
+    EXPECT_TRUE(b.ok()) << b.status();
+    return b.value_or(false);
+  };
+  EXPECT_TRUE(within(Unit("east"), "east"));
+  EXPECT_TRUE(within(Unit("team-1"), "east"));
+  EXPECT_FALSE(within(Unit("team-2"), "east"));
+  EXPECT_FALSE(within(Unit("west"), "east"));
+  EXPECT_TRUE(within(Rep("rep-1"), "east"));
+  EXPECT_TRUE(within(Rep("rep-1"), "team-1"));
+  EXPECT_TRUE(within(Rep("rep-2"), "west"));  // moved there in February
+  EXPECT_FALSE(within(Rep("rep-3"), "east"));
+  EXPECT_FALSE(within(Company(), "east"));
+}
+
+// ---------------------------------------------------------------------------
+// ListCustomers
+
+// Orders around the 2024-Q4 / 2025-Q1 / 2025-Q2 boundaries:
+//   cust-1: Q4 (rep-1), Jan ×2 (rep-1, rep-2; team-1)      active, repeat
+//   cust-2: 2024-12-31 only (rep-1)                        churned in Q1
+//   cust-3: first ever 2025-02-05 ×2 (rep-2, team-2/west)  new, repeat
+//   cust-4: a cancelled March order only                   nothing
+//   cust-5: 2024-10-01 and 2025-03-31 (rep-3, west)        active once
+//   cust-6: first ever 2025-04-01 (rep-1)                  new in Q2
+class CustomersTest : public QueryStoreTest {
+ protected:
+  void SetUp() override {
+    QueryStoreTest::SetUp();
+    AddEntities({
+        {1, "o1", true, "2024-11-05", "rep-1", "team-1", "east", "cust-1", 100'00},
+        {1, "o2", true, "2025-01-10", "rep-1", "team-1", "east", "cust-1", 100'00},
+        {1, "o3", true, "2025-01-20", "rep-2", "team-1", "east", "cust-1", 200'00},
+        {1, "o4", true, "2024-12-31", "rep-1", "team-1", "east", "cust-2", 50'00},
+        {1, "o5", true, "2025-02-05", "rep-2", "team-2", "west", "cust-3", 150'00},
+        {1, "o6", true, "2025-02-05", "rep-2", "team-2", "west", "cust-3", 250'00},
+        {1, "o7", false, "2025-03-01", "rep-3", "team-2", "west", "cust-4", 80'00},
+        {1, "o8", true, "2024-10-01", "rep-3", "team-2", "west", "cust-5", 10'00},
+        {1, "o9", true, "2025-03-31", "rep-3", "team-2", "west", "cust-5", 10'00},
+        {1, "o10", true, "2025-04-01", "rep-1", "team-1", "east", "cust-6", 60'00},
+        // An opportunity is not an order.
+        {5, "p1", true, "2025-01-15", "rep-1", "team-1", "east", "cust-2", 999'00, 6},
+    });
+    AddCustomers({
+        {"cust-1", "Acme Trading Co., Ltd.", 1, 1, "2024-11-05", "rep-1", "team-1", "east",
+         "2025-01-20"},
+        {"cust-2", "Beta Industrial Co., Ltd.", 2, 2, "2024-12-31", "rep-1", "team-1", "east",
+         "2024-12-31"},
+        {"cust-3", "Gamma Software Co., Ltd.", 1, 3, "2025-02-05", "rep-2", "team-2", "west",
+         "2025-02-05"},
+        {"cust-4", "", 0, 0, "", "", "", "", ""},
+        {"cust-5", "Epsilon Logistics Co., Ltd.", 3, 3, "2024-10-01", "rep-3", "team-2", "west",
+         "2025-03-31"},
+        {"cust-6", "Zeta Foods Co., Ltd.", 0, 0, "2025-04-01", "rep-1", "team-1", "east",
+         "2025-04-01"},
+    });
+  }
+
+  v1::ListCustomersResponse List(const std::string& period, const QueryScope& scope,
+                                 v1::CustomerFilter filter, const std::string& after = "",
+                                 int limit = 100) {
+    v1::ListCustomersResponse resp;
+    absl::Status st =
+        store_->ListCustomers("acme", P(period), scope, filter, after, limit, &resp);
+    EXPECT_TRUE(st.ok()) << st;
+    return resp;
+  }
+  static std::vector<std::string> Ids(const v1::ListCustomersResponse& resp) {
+    std::vector<std::string> ids;
+    for (const v1::CustomerActivity& c : resp.customers()) ids.push_back(c.customer_id());
+    return ids;
+  }
+  // active, new, repeat, previous active, churned.
+  static std::vector<int64_t> Counts(const v1::ListCustomersResponse& r) {
+    return {r.active_count(), r.new_count(), r.repeat_count(), r.previous_active_count(),
+            r.churned_count()};
+  }
+};
+
+TEST_F(CustomersTest, CompanyQuarter) {
+  v1::ListCustomersResponse active = List("2025-Q1", Company(), v1::CUSTOMER_FILTER_ACTIVE);
+  EXPECT_EQ(active.previous_period(), "2024-Q4");
+  EXPECT_THAT(Counts(active), ElementsAre(3, 1, 2, 3, 1));
+  EXPECT_THAT(Ids(active), ElementsAre("cust-1", "cust-3", "cust-5"));
+  EXPECT_EQ(active.next_page_token(), "");
+  const v1::CustomerActivity& c1 = active.customers(0);
+  EXPECT_EQ(c1.full_name(), "Acme Trading Co., Ltd.");
+  EXPECT_EQ(c1.grade(), v1::CUSTOMER_GRADE_A);
+  EXPECT_EQ(c1.tier(), v1::CUSTOMER_TIER_KEY_ACCOUNT);
+  EXPECT_EQ(c1.first_order_day(), "2024-11-05");
+  EXPECT_EQ(c1.last_order_day(), "2025-01-20");
+  EXPECT_EQ(c1.orders_in_period(), 2);
+  EXPECT_EQ(c1.sales_in_period(), 300'00);
+  EXPECT_EQ(active.customers(2).orders_in_period(), 1);
+
+  EXPECT_THAT(Ids(List("2025-Q1", Company(), v1::CUSTOMER_FILTER_UNSPECIFIED)),
+              ElementsAre("cust-1", "cust-3", "cust-5"));
+  EXPECT_THAT(Ids(List("2025-Q1", Company(), v1::CUSTOMER_FILTER_NEW)), ElementsAre("cust-3"));
+  EXPECT_THAT(Ids(List("2025-Q1", Company(), v1::CUSTOMER_FILTER_REPEAT)),
+              ElementsAre("cust-1", "cust-3"));
+  v1::ListCustomersResponse churned = List("2025-Q1", Company(), v1::CUSTOMER_FILTER_CHURNED);
+  EXPECT_THAT(Ids(churned), ElementsAre("cust-2"));
+  EXPECT_EQ(churned.customers(0).orders_in_period(), 0);
+  EXPECT_EQ(churned.customers(0).last_order_day(), "2024-12-31");
+}
+
+TEST_F(CustomersTest, NextQuarterAndMonth) {
+  // Q2: only cust-6 (new); everyone active in Q1 churned.
+  v1::ListCustomersResponse q2 = List("2025-Q2", Company(), v1::CUSTOMER_FILTER_CHURNED);
+  EXPECT_EQ(q2.previous_period(), "2025-Q1");
+  EXPECT_THAT(Counts(q2), ElementsAre(1, 1, 0, 3, 3));
+  EXPECT_THAT(Ids(q2), ElementsAre("cust-1", "cust-3", "cust-5"));
+  // January against December.
+  v1::ListCustomersResponse jan = List("2025-01", Company(), v1::CUSTOMER_FILTER_ACTIVE);
+  EXPECT_EQ(jan.previous_period(), "2024-12");
+  EXPECT_THAT(Counts(jan), ElementsAre(1, 0, 1, 1, 1));
+}
+
+TEST_F(CustomersTest, Scopes) {
+  // team-1: cust-1's January orders; cust-2 (Q4, team-1) churned; cust-3 is west's.
+  EXPECT_THAT(Counts(List("2025-Q1", Unit("team-1"), v1::CUSTOMER_FILTER_ACTIVE)),
+              ElementsAre(1, 0, 1, 2, 1));
+  EXPECT_THAT(Counts(List("2025-Q1", Unit("west"), v1::CUSTOMER_FILTER_ACTIVE)),
+              ElementsAre(2, 1, 1, 1, 0));
+  EXPECT_THAT(Ids(List("2025-Q1", Unit("west"), v1::CUSTOMER_FILTER_NEW)), ElementsAre("cust-3"));
+  // rep-1 had one January order of cust-1.
+  v1::ListCustomersResponse rep1 = List("2025-Q1", Rep("rep-1"), v1::CUSTOMER_FILTER_ACTIVE);
+  EXPECT_THAT(Counts(rep1), ElementsAre(1, 0, 0, 2, 1));
+  ASSERT_EQ(rep1.customers_size(), 1);
+  EXPECT_EQ(rep1.customers(0).orders_in_period(), 1);
+  EXPECT_EQ(rep1.customers(0).sales_in_period(), 100'00);
+}
+
+TEST_F(CustomersTest, Pages) {
+  v1::ListCustomersResponse first = List("2025-Q1", Company(), v1::CUSTOMER_FILTER_ACTIVE, "", 2);
+  EXPECT_THAT(Ids(first), ElementsAre("cust-1", "cust-3"));
+  EXPECT_EQ(first.next_page_token(), "cust-3");
+  EXPECT_EQ(first.active_count(), 3);
+  v1::ListCustomersResponse second =
+      List("2025-Q1", Company(), v1::CUSTOMER_FILTER_ACTIVE, first.next_page_token(), 2);
+  EXPECT_THAT(Ids(second), ElementsAre("cust-5"));
+  EXPECT_EQ(second.next_page_token(), "");
+}
+
+// ---------------------------------------------------------------------------
+// GetFunnel
+
+class FunnelTest : public QueryStoreTest {
+ protected:
+  void SetUp() override {
+    QueryStoreTest::SetUp();
+    AddCells({
+        {"2025-01-10", "rep-1", "team-1", "east", "pl-a", "", 1},
+        {"2025-01-20", "rep-2", "team-1", "east", "pl-a", "", 1},
+        {"2025-02-05", "rep-2", "team-2", "west", "pl-a", "", 1},
+        {"2025-02-06", "rep-3", "team-2", "west", "pl-a", "", 1},
+    });
+    // Open opportunities carry no team (kept by created day); closed ones do
+    // (kept by closed day).
+    AddEntities({
+        {5, "p1", false, "2025-01-05", "rep-1", "", "", "", 0, 2},                // initial contact
+        {5, "p2", false, "2025-02-01", "rep-3", "", "", "", 0, 4},                // proposal
+        {5, "p3", true, "2025-03-01", "rep-1", "team-1", "east", "", 0, 6},       // won
+        {5, "p4", true, "2025-03-02", "rep-3", "team-2", "west", "", 0, 7},       // lost
+        {5, "p5", true, "2024-12-20", "rep-1", "team-1", "east", "", 0, 6},       // Q4
+        {5, "p6", false, "2025-03-10", "rep-2", "", "", "", 0, 1},                // lead
+        {1, "o1", true, "2025-03-10", "rep-2", "team-1", "east", "c", 0, 1},      // an order
+    });
+  }
+
+  // entered per stage (lead … won), then lost.
+  std::vector<int64_t> Funnel(const std::string& period, const QueryScope& scope) {
+    v1::GetFunnelResponse resp;
+    absl::Status st = store_->GetFunnel("acme", P(period), scope, &resp);
+    EXPECT_TRUE(st.ok()) << st;
+    std::vector<int64_t> v;
+    int want = v1::OPPORTUNITY_STAGE_LEAD;
+    for (const v1::FunnelStage& s : resp.stages()) {
+      EXPECT_EQ(s.stage(), want++);
+      v.push_back(s.entered());
+    }
+    v.push_back(resp.lost());
+    return v;
+  }
+};
+
+TEST_F(FunnelTest, ByCurrentStageReached) {
+  EXPECT_THAT(Funnel("2025-Q1", Company()), ElementsAre(5, 3, 2, 2, 1, 1, 1));
+  EXPECT_THAT(Funnel("2024-Q4", Company()), ElementsAre(1, 1, 1, 1, 1, 1, 0));
+  EXPECT_THAT(Funnel("2025-Q2", Company()), ElementsAre(0, 0, 0, 0, 0, 0, 0));
+}
+
+TEST_F(FunnelTest, Scopes) {
+  // team-1: p3 by its team; open p1 (rep-1) and p6 (rep-2, in team-1 in January).
+  EXPECT_THAT(Funnel("2025-Q1", Unit("team-1")), ElementsAre(3, 2, 1, 1, 1, 1, 0));
+  // west: p4 by its region; open p2 (rep-3) and p6 (rep-2, in west from February).
+  EXPECT_THAT(Funnel("2025-Q1", Unit("west")), ElementsAre(3, 1, 1, 1, 0, 0, 1));
+  EXPECT_THAT(Funnel("2025-Q1", Rep("rep-3")), ElementsAre(2, 1, 1, 1, 0, 0, 1));
+  EXPECT_THAT(Funnel("2025-03", Rep("rep-1")), ElementsAre(1, 1, 1, 1, 1, 1, 0));
+}
+
+// ---------------------------------------------------------------------------
+// Handler checks (query_service.h)
+
+TEST(QueryValidationTest, Period) {
+  EXPECT_EQ(ParsePeriodField("2025-Q1")->ToString(), "2025-Q1");
+  for (const char* bad : {"", "2025-Q5", "Q1-2025", "2025-13"}) {
+    absl::StatusOr<Period> p = ParsePeriodField(bad);
+    ASSERT_FALSE(p.ok()) << bad;
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(p.status().message(), HasSubstr("period")) << bad;
+  }
+}
+
+TEST(QueryValidationTest, Scope) {
+  attain::type::v1::Scope s;
+  EXPECT_EQ(ParseScopeField(false, s)->kind, QueryScope::Kind::kCompany);
+  EXPECT_EQ(ParseScopeField(true, s)->kind, QueryScope::Kind::kCompany);
+  s.set_id("x");
+  EXPECT_THAT(ParseScopeField(true, s).status().message(), HasSubstr("scope.kind"));
+  s.set_kind(attain::type::v1::SCOPE_KIND_REP);
+  EXPECT_EQ(ParseScopeField(true, s)->kind, QueryScope::Kind::kRep);
+  s.clear_id();
+  EXPECT_THAT(ParseScopeField(true, s).status().message(), HasSubstr("scope.id"));
+  s.set_kind(static_cast<attain::type::v1::ScopeKind>(9));
+  s.set_id("x");
+  EXPECT_EQ(ParseScopeField(true, s).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ActualsTest, Access) {
+  auto check = [&](Role role, const std::string& subject, const std::string& unit,
+                   const QueryScope& scope) {
+    Principal p;
+    p.tenant = "acme";
+    p.subject = subject;
+    p.role = role;
+    p.scope = unit;
+    return CheckScopeAccess(p, scope, *store_).code();
+  };
+  const auto kOk = absl::StatusCode::kOk;
+  const auto kDenied = absl::StatusCode::kPermissionDenied;
+  EXPECT_EQ(check(Role::kDirector, "d", "", Company()), kOk);
+  EXPECT_EQ(check(Role::kService, "evaluation", "", Rep("rep-3")), kOk);
+  EXPECT_EQ(check(Role::kRep, "rep-1", "", Rep("rep-1")), kOk);
+  EXPECT_EQ(check(Role::kRep, "rep-1", "", Rep("rep-2")), kDenied);
+  EXPECT_EQ(check(Role::kRep, "rep-1", "", Company()), kDenied);
+  EXPECT_EQ(check(Role::kRep, "rep-1", "", Unit("team-1")), kDenied);
+  EXPECT_EQ(check(Role::kManager, "m", "east", Unit("east")), kOk);
+  EXPECT_EQ(check(Role::kManager, "m", "east", Unit("team-1")), kOk);
+  EXPECT_EQ(check(Role::kManager, "m", "east", Rep("rep-1")), kOk);
+  EXPECT_EQ(check(Role::kManager, "m", "east", Unit("team-2")), kDenied);
+  EXPECT_EQ(check(Role::kManager, "m", "east", Rep("rep-3")), kDenied);
+  EXPECT_EQ(check(Role::kManager, "m", "east", Company()), kDenied);
+  EXPECT_EQ(check(Role::kManager, "m", "", Company()), kOk);
+}
+
+}  // namespace
+}  // namespace attain::ingest

@@ -1,0 +1,569 @@
+// `attainctl ingest FILE.csv --kind K`: a CSV export of one kind of event,
+// streamed over IngestService.StreamIngest with up to 8 batches in flight.
+// Columns are the proto field names of the kind's message plus `event_id`,
+// `occurred_at` and, when there is money, `currency` (and optionally `source`
+// per row). Money is typed in major units ("1,234.50"); enums by their name
+// without the prefix ("closed_won", "closed-won" or "ORDER_STATUS_CLOSED_WON").
+// A broken stream is reopened (up to 5 times, with backoff) and every batch
+// not yet acknowledged is sent again; the service recognises duplicates.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/money.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "nlohmann/json.hpp"
+#include "tools/attainctl/cli.h"
+#include "tools/attainctl/client.h"
+#include "tools/attainctl/csv.h"
+#include "tools/attainctl/table.h"
+
+namespace attain::ctl {
+namespace {
+
+namespace iv1 = ::attain::ingest::v1;
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+constexpr int kMaxInFlight = 8;
+constexpr int kMaxReconnects = 5;
+constexpr int kMaxShownRejections = 10;
+
+// --kind → the Event oneof field.
+const std::map<std::string, std::string>& Kinds() {
+  static const auto* kinds = new std::map<std::string, std::string>{
+      {"orders", "order"},
+      {"payments", "payment"},
+      {"receivables", "receivable"},
+      {"follow-ups", "follow_up"},
+      {"opportunities", "opportunity"},
+      {"customers", "customer"},
+      {"surveys", "satisfaction_survey"},
+      {"ratings", "collaboration_rating"},
+      {"knowledge", "knowledge_sharing"},
+      {"reports", "report_submission"},
+  };
+  return *kinds;
+}
+
+std::string KindNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, field] : Kinds()) names.push_back(name);
+  return absl::StrJoin(names, "|");
+}
+
+bool IsMoney(const FieldDescriptor* f) {
+  return f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+         f->message_type()->full_name() == "attain.type.v1.Money";
+}
+
+// "closed-won" / "CLOSED_WON" / "ORDER_STATUS_CLOSED_WON" → the value.
+const google::protobuf::EnumValueDescriptor* ParseEnum(const google::protobuf::EnumDescriptor* e,
+                                                        absl::string_view text) {
+  std::string name = absl::AsciiStrToUpper(text);
+  absl::StrReplaceAll({{"-", "_"}, {" ", "_"}}, &name);
+  if (const auto* v = e->FindValueByName(name); v != nullptr) return v;
+  std::string prefix = e->value(0)->name();  // FOO_UNSPECIFIED
+  prefix = prefix.substr(0, prefix.size() - std::string("UNSPECIFIED").size());
+  return e->FindValueByName(prefix + name);
+}
+
+std::string EnumChoices(const google::protobuf::EnumDescriptor* e) {
+  std::string prefix = e->value(0)->name();
+  prefix = prefix.substr(0, prefix.size() - std::string("UNSPECIFIED").size());
+  std::vector<std::string> names;
+  for (int i = 1; i < e->value_count(); ++i) {
+    names.push_back(absl::AsciiStrToLower(e->value(i)->name().substr(prefix.size())));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+struct RowError {
+  int line = 0;
+  std::string field;
+  std::string reason;
+};
+
+struct ParsedRow {
+  int line = 0;
+  iv1::Event event;
+};
+
+// Maps the header to fields of the kind's message; turns rows into events.
+class RowParser {
+ public:
+  static absl::StatusOr<RowParser> Make(const std::string& kind_field,
+                                        const std::vector<std::string>& header) {
+    RowParser p;
+    p.kind_ = iv1::Event::descriptor()->FindFieldByName(kind_field);
+    const Descriptor* d = p.kind_->message_type();
+    bool has_money = false;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(header[i]));
+      if (name == "event_id") {
+        p.event_id_ = static_cast<int>(i);
+      } else if (name == "occurred_at") {
+        p.occurred_at_ = static_cast<int>(i);
+      } else if (name == "source") {
+        p.source_ = static_cast<int>(i);
+      } else if (name == "currency" || name == "currency_code") {
+        p.currency_ = static_cast<int>(i);
+      } else if (const FieldDescriptor* f = d->FindFieldByName(name); f != nullptr) {
+        has_money = has_money || IsMoney(f);
+        p.columns_.push_back({static_cast<int>(i), f});
+      } else {
+        std::vector<std::string> names = {"event_id", "occurred_at", "source", "currency"};
+        for (int k = 0; k < d->field_count(); ++k) names.push_back(d->field(k)->name());
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "column \"%s\" of the header is not a field of %s: the columns are %s", header[i],
+            d->name(), absl::StrJoin(names, ", ")));
+      }
+    }
+    if (p.event_id_ < 0 || p.occurred_at_ < 0) {
+      return absl::InvalidArgumentError(
+          "the header has no event_id or occurred_at column: both are required");
+    }
+    if (has_money && p.currency_ < 0) {
+      return absl::InvalidArgumentError(
+          "the file has money columns but no \"currency\" column: add one (e.g. CNY)");
+    }
+    p.width_ = header.size();
+    return p;
+  }
+
+  // Fills `out` from `rec`, or says what is wrong.
+  std::optional<RowError> Parse(const CsvRecord& rec, const std::string& default_source,
+                                ParsedRow* out) const {
+    out->line = rec.line;
+    if (rec.fields.size() != width_) {
+      return RowError{rec.line, "",
+                      absl::StrFormat("has %d fields but the header has %d", rec.fields.size(),
+                                      width_)};
+    }
+    iv1::Event& e = out->event;
+    e.set_source(source_ >= 0 && !rec.fields[source_].empty() ? rec.fields[source_]
+                                                             : default_source);
+    e.set_event_id(rec.fields[event_id_]);
+    e.set_occurred_at(rec.fields[occurred_at_]);
+    Message* m = e.GetReflection()->MutableMessage(&e, kind_);
+    const Reflection* r = m->GetReflection();
+    const std::string currency =
+        currency_ >= 0 ? absl::AsciiStrToUpper(rec.fields[currency_]) : "";
+    for (const auto& [index, f] : columns_) {
+      const std::string& cell = rec.fields[index];
+      if (cell.empty()) continue;
+      auto bad = [&](const std::string& why) {
+        return RowError{rec.line, f->name(), absl::StrFormat("\"%s\" %s", cell, why)};
+      };
+      switch (f->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_STRING:
+          r->SetString(m, f, cell);
+          break;
+        case FieldDescriptor::CPPTYPE_INT64:
+        case FieldDescriptor::CPPTYPE_INT32: {
+          int64_t v = 0;
+          if (!absl::SimpleAtoi(absl::StrReplaceAll(cell, {{",", ""}}), &v)) {
+            return bad("is not a whole number");
+          }
+          if (f->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
+            r->SetInt64(m, f, v);
+          } else {
+            if (v < INT32_MIN || v > INT32_MAX) return bad("is out of range");
+            r->SetInt32(m, f, static_cast<int32_t>(v));
+          }
+          break;
+        }
+        case FieldDescriptor::CPPTYPE_ENUM: {
+          const auto* v = ParseEnum(f->enum_type(), cell);
+          if (v == nullptr || v->number() == 0) {
+            return bad(absl::StrCat("is not one of ", EnumChoices(f->enum_type())));
+          }
+          r->SetEnum(m, f, v);
+          break;
+        }
+        case FieldDescriptor::CPPTYPE_MESSAGE: {
+          if (!IsMoney(f)) return bad("cannot be read from CSV");
+          absl::StatusOr<int64_t> minor = ParseMinorUnits(cell);
+          if (!minor.ok()) return bad(absl::StrCat("is not an amount: ", minor.status().message()));
+          if (currency.empty()) {
+            return RowError{rec.line, "currency", "is empty but the row has an amount"};
+          }
+          auto* money = static_cast<::attain::type::v1::Money*>(r->MutableMessage(m, f));
+          money->set_currency_code(currency);
+          money->set_minor_units(*minor);
+          break;
+        }
+        default:
+          return bad("has a type the CSV reader does not handle");
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const FieldDescriptor* kind_ = nullptr;
+  int event_id_ = -1, occurred_at_ = -1, source_ = -1, currency_ = -1;
+  std::size_t width_ = 0;
+  std::vector<std::pair<int, const FieldDescriptor*>> columns_;
+};
+
+struct Batch {
+  iv1::StreamIngestRequest request;
+  std::vector<int> lines;  // CSV line of each event
+};
+
+struct Rejection {
+  int line = 0;
+  std::string event_id, field, reason;
+};
+
+// Sends the batches and tallies the outcomes.
+class Streamer {
+ public:
+  Streamer(Client& client, std::deque<Batch> batches, int64_t total_events)
+      : client_(client), pending_(std::move(batches)), total_(total_events) {
+    progress_ = isatty(STDERR_FILENO) == 1;
+  }
+
+  // OK when every batch was acknowledged.
+  grpc::Status Run() {
+    start_ = absl::Now();
+    int failures = 0;
+    absl::Duration backoff = absl::Milliseconds(500);
+    for (;;) {
+      const int64_t acked_before = acked_;
+      grpc::Status status = OneStream();
+      if (status.ok()) break;
+      if (acked_ > acked_before) failures = 0;
+      const grpc::StatusCode code = status.error_code();
+      const bool retryable = code == grpc::StatusCode::UNAVAILABLE ||
+                             code == grpc::StatusCode::ABORTED ||
+                             code == grpc::StatusCode::CANCELLED ||
+                             code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                             code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+                             code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN;
+      if (!retryable || ++failures > kMaxReconnects) {
+        ClearProgress();
+        return status;
+      }
+      ++reconnects_;
+      ClearProgress();
+      std::cerr << absl::StrFormat(
+          "warning: the stream broke (%s: %s); %d batch(es) unacknowledged, reconnecting in %s "
+          "(%d/%d)\n",
+          StatusCodeName(code), status.error_message(), inflight_.size() + pending_.size(),
+          absl::FormatDuration(backoff), failures, kMaxReconnects);
+      absl::SleepFor(backoff);
+      backoff = std::min(backoff * 2, absl::Seconds(8));
+      // What was sent but not acknowledged goes again, first, in order.
+      while (!inflight_.empty()) {
+        pending_.push_front(std::move(inflight_.back()));
+        inflight_.pop_back();
+      }
+    }
+    ClearProgress();
+    return grpc::Status::OK;
+  }
+
+  absl::Duration elapsed() const { return absl::Now() - start_; }
+  int reconnects() const { return reconnects_; }
+  const std::map<iv1::Outcome, int64_t>& counts() const { return counts_; }
+  const std::vector<Rejection>& rejections() const { return rejections_; }
+  int64_t acked() const { return acked_; }
+
+ private:
+  grpc::Status OneStream() {
+    if (pending_.empty() && inflight_.empty()) return grpc::Status::OK;
+    std::unique_ptr<grpc::ClientContext> context = client_.NewContext();
+    // A bulk load can take long: no deadline on the stream as a whole.
+    context->set_deadline(std::chrono::system_clock::time_point::max());
+    auto stream = client_.ingest().StreamIngest(context.get());
+    bool writes_done = false;
+    iv1::StreamIngestResponse response;
+    while (!pending_.empty() || !inflight_.empty()) {
+      bool write_failed = false;
+      while (static_cast<int>(inflight_.size()) < kMaxInFlight && !pending_.empty()) {
+        if (!stream->Write(pending_.front().request)) {
+          write_failed = true;
+          break;
+        }
+        inflight_.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+        ShowProgress();
+      }
+      if (write_failed) break;
+      if (pending_.empty() && !writes_done) {
+        stream->WritesDone();
+        writes_done = true;
+      }
+      if (!stream->Read(&response)) break;
+      if (!Acknowledge(response)) {
+        context->TryCancel();
+        stream->Finish();
+        return grpc::Status(grpc::StatusCode::INTERNAL,
+                            absl::StrCat("the service acknowledged batch ", response.batch_seq(),
+                                         " which is not in flight"));
+      }
+    }
+    // Acknowledgements that arrived before the stream ended still count.
+    while (!inflight_.empty() && stream->Read(&response)) {
+      if (!Acknowledge(response)) break;
+    }
+    if (!writes_done) stream->WritesDone();
+    grpc::Status status = stream->Finish();
+    if (status.ok() && !(pending_.empty() && inflight_.empty())) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "the service ended the stream before acknowledging every batch");
+    }
+    return status;
+  }
+
+  bool Acknowledge(const iv1::StreamIngestResponse& response) {
+    auto it = std::find_if(inflight_.begin(), inflight_.end(), [&](const Batch& b) {
+      return b.request.batch_seq() == response.batch_seq();
+    });
+    if (it == inflight_.end()) return false;
+    for (const iv1::EventOutcome& o : response.outcomes()) {
+      ++counts_[o.outcome()];
+      if (o.outcome() == iv1::OUTCOME_REJECTED) {
+        const int i = o.index();
+        Rejection rej;
+        if (i >= 0 && i < static_cast<int>(it->lines.size())) {
+          rej.line = it->lines[i];
+          rej.event_id = it->request.events(i).event_id();
+        }
+        rej.field = o.field();
+        rej.reason = o.reason();
+        rejections_.push_back(std::move(rej));
+      }
+    }
+    acked_ += it->request.events_size();
+    inflight_.erase(it);
+    ShowProgress();
+    return true;
+  }
+
+  void ShowProgress() {
+    if (!progress_) return;
+    const absl::Time now = absl::Now();
+    if (now - last_draw_ < absl::Milliseconds(100) && acked_ < total_) return;
+    last_draw_ = now;
+    int64_t sent = acked_;
+    for (const Batch& b : inflight_) sent += b.request.events_size();
+    constexpr int kWidth = 30;
+    const int done = total_ > 0 ? static_cast<int>(acked_ * kWidth / total_) : kWidth;
+    const int in_air = total_ > 0 ? static_cast<int>(sent * kWidth / total_) - done : 0;
+    const double secs = absl::ToDoubleSeconds(now - start_);
+    std::cerr << absl::StrFormat("\r[%s%s%s] sent %d  acked %d/%d  %.0f events/s ",
+                                 std::string(done, '#'), std::string(in_air, '>'),
+                                 std::string(std::max(0, kWidth - done - in_air), ' '), sent,
+                                 acked_, total_, secs > 0 ? acked_ / secs : 0.0)
+              << std::flush;
+    drawn_ = true;
+  }
+
+  void ClearProgress() {
+    if (!drawn_) return;
+    std::cerr << "\r\033[K" << std::flush;
+    drawn_ = false;
+  }
+
+  Client& client_;
+  std::deque<Batch> pending_, inflight_;
+  const int64_t total_;
+  int64_t acked_ = 0;
+  int reconnects_ = 0;
+  std::map<iv1::Outcome, int64_t> counts_;
+  std::vector<Rejection> rejections_;
+  bool progress_ = false, drawn_ = false;
+  absl::Time start_, last_draw_ = absl::InfinitePast();
+};
+
+int RunIngest(const Invocation& inv) {
+  const std::string path = inv.args.positional()[0];
+  const std::string kind = inv.args.Get("kind");
+  if (kind.empty()) return inv.UsageError(absl::StrCat("--kind is required: ", KindNames()));
+  auto kind_it = Kinds().find(kind);
+  if (kind_it == Kinds().end()) {
+    return inv.UsageError(absl::StrCat("--kind \"", kind, "\" is not one of ", KindNames()));
+  }
+  const std::string source = inv.args.Get("source", "crm");
+  int batch_size = 500;
+  if (inv.args.Has("batch") &&
+      (!absl::SimpleAtoi(inv.args.Get("batch"), &batch_size) || batch_size < 1 ||
+       batch_size > 1000)) {
+    return inv.UsageError(
+        absl::StrCat("--batch \"", inv.args.Get("batch"), "\" is not a number from 1 to 1000"));
+  }
+
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "error: cannot read " << path << "\n";
+    return kExitFailure;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<std::vector<CsvRecord>> records = ParseCsv(text.str());
+  if (!records.ok()) {
+    std::cerr << "error: " << path << ": " << records.status().message() << "\n";
+    return kExitFailure;
+  }
+  if (records->empty()) {
+    std::cerr << "error: " << path << " is empty: it needs a header row\n";
+    return kExitFailure;
+  }
+  absl::StatusOr<RowParser> parser = RowParser::Make(kind_it->second, records->front().fields);
+  if (!parser.ok()) {
+    std::cerr << "error: " << path << ": " << parser.status().message() << "\n";
+    return kExitFailure;
+  }
+
+  std::vector<RowError> parse_errors;
+  std::deque<Batch> batches;
+  int64_t events = 0;
+  for (std::size_t i = 1; i < records->size(); ++i) {
+    ParsedRow row;
+    if (auto err = parser->Parse((*records)[i], source, &row); err.has_value()) {
+      parse_errors.push_back(*err);
+      continue;
+    }
+    if (batches.empty() || batches.back().request.events_size() >= batch_size) {
+      batches.emplace_back();
+      batches.back().request.set_batch_seq(static_cast<int64_t>(batches.size()));
+    }
+    *batches.back().request.add_events() = std::move(row.event);
+    batches.back().lines.push_back(row.line);
+    ++events;
+  }
+  const std::size_t batch_count = batches.size();
+
+  Streamer streamer(inv.client, std::move(batches), events);
+  const grpc::Status status = streamer.Run();
+  const double secs = absl::ToDoubleSeconds(streamer.elapsed());
+  const double rate = secs > 0 ? streamer.acked() / secs : 0.0;
+  auto count = [&](iv1::Outcome o) {
+    auto it = streamer.counts().find(o);
+    return it == streamer.counts().end() ? int64_t{0} : it->second;
+  };
+
+  if (inv.client.json()) {
+    nlohmann::ordered_json doc = {{"file", path},
+                                  {"kind", kind},
+                                  {"source", source},
+                                  {"completed", status.ok()},
+                                  {"events", events},
+                                  {"batches", batch_count},
+                                  {"acknowledged", streamer.acked()},
+                                  {"accepted", count(iv1::OUTCOME_ACCEPTED)},
+                                  {"duplicate", count(iv1::OUTCOME_DUPLICATE)},
+                                  {"stale_version", count(iv1::OUTCOME_STALE_VERSION)},
+                                  {"rejected", count(iv1::OUTCOME_REJECTED)},
+                                  {"unparsable_rows", parse_errors.size()},
+                                  {"reconnects", streamer.reconnects()},
+                                  {"seconds", secs},
+                                  {"events_per_second", rate}};
+    if (!status.ok()) {
+      doc["error"] = {{"code", StatusCodeName(status.error_code())},
+                      {"message", status.error_message()}};
+    }
+    nlohmann::ordered_json rejections = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < streamer.rejections().size() && i < kMaxShownRejections; ++i) {
+      const Rejection& r = streamer.rejections()[i];
+      rejections.push_back(
+          {{"line", r.line}, {"event_id", r.event_id}, {"field", r.field}, {"reason", r.reason}});
+    }
+    doc["rejections"] = rejections;
+    nlohmann::ordered_json unparsable = nlohmann::ordered_json::array();
+    for (const RowError& e : parse_errors) {
+      unparsable.push_back({{"line", e.line}, {"field", e.field}, {"reason", e.reason}});
+    }
+    doc["unparsable"] = unparsable;
+    PrintJson(doc);
+    if (!status.ok()) return inv.client.Fail(status);
+    return kExitOk;
+  }
+
+  if (!parse_errors.empty()) {
+    std::cout << parse_errors.size() << " row(s) could not be read and were not sent:\n";
+    Table t({"line", "column", "problem"});
+    t.AlignRight(0);
+    for (const RowError& e : parse_errors) t.AddRow({absl::StrCat(e.line), e.field, e.reason});
+    t.Print();
+    std::cout << "\n";
+  }
+  std::cout << absl::StrFormat(
+      "%s %s (%s, source %s): %d of %d events acknowledged in %d batch(es), %.1fs (%.0f "
+      "events/s)%s\n",
+      status.ok() ? "ingested" : "FAILED ingesting", path, kind, source, streamer.acked(), events,
+      batch_count, secs, rate,
+      streamer.reconnects() > 0 ? absl::StrCat(", ", streamer.reconnects(), " reconnect(s)")
+                                : "");
+  Table t({"outcome", "events"});
+  t.AlignRight(1);
+  t.AddRow({"accepted", absl::StrCat(count(iv1::OUTCOME_ACCEPTED))});
+  t.AddRow({"duplicate", absl::StrCat(count(iv1::OUTCOME_DUPLICATE))});
+  t.AddRow({"stale_version", absl::StrCat(count(iv1::OUTCOME_STALE_VERSION))});
+  t.AddRow({"rejected", absl::StrCat(count(iv1::OUTCOME_REJECTED))});
+  if (!parse_errors.empty()) t.AddRow({"not sent", absl::StrCat(parse_errors.size())});
+  t.Print();
+  if (!streamer.rejections().empty()) {
+    const std::size_t shown =
+        std::min<std::size_t>(streamer.rejections().size(), kMaxShownRejections);
+    std::cout << "\nrejections (first " << shown << " of " << streamer.rejections().size()
+              << "; all are kept by the service for inspection):\n";
+    Table r({"line", "event_id", "field", "reason"});
+    r.AlignRight(0);
+    for (std::size_t i = 0; i < shown; ++i) {
+      const Rejection& x = streamer.rejections()[i];
+      r.AddRow({absl::StrCat(x.line), x.event_id, x.field, x.reason});
+    }
+    r.Print();
+  }
+  if (!status.ok()) {
+    std::cerr << "the stream did not complete (ingest service at " << inv.client.options().ingest_addr
+              << "; point --ingest-addr or ATTAIN_INGEST_ADDR at it)\n";
+    return inv.client.Fail(status);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> IngestCommands() {
+  return {{"ingest",
+           absl::StrCat("FILE.csv --kind ", KindNames(), " [--source crm] [--batch 500]"),
+           "streams a CSV export (header: the kind's proto field names plus event_id, "
+           "occurred_at and currency; money in major units) to the ingest service and counts "
+           "the outcomes",
+           {"kind", "source", "batch"},
+           {},
+           1,
+           1,
+           RunIngest}};
+}
+
+}  // namespace attain::ctl
