@@ -29,16 +29,16 @@ namespace attain {
 // ones (collection rate = collected / receivable due, conversion = won /
 // (won + lost)) keep numerator and denominator and store the ratio in basis points.
 enum class BoardMetric {
-  kSales,              // "sales": order amount, minor units
-  kCollected,          // "collected": payments, minor units
-  kGrossProfit,        // "gross_profit": minor units
-  kOrders,             // "orders": signed orders, count
-  kNewCustomers,       // "new_customers": count
-  kVisits,             // "visits": follow-ups, count
-  kEffectiveVisits,    // "effective_visits": follow-ups with content, count
-  kWonOpportunities,   // "won_opportunities": count
-  kCollectionRate,     // "collection_rate": ratio, basis points
-  kConversion,         // "conversion": ratio, basis points
+  kSales,             // "sales": order amount, minor units
+  kCollected,         // "collected": payments, minor units
+  kGrossProfit,       // "gross_profit": minor units
+  kOrders,            // "orders": signed orders, count
+  kNewCustomers,      // "new_customers": count
+  kVisits,            // "visits": follow-ups, count
+  kEffectiveVisits,   // "effective_visits": follow-ups with content, count
+  kWonOpportunities,  // "won_opportunities": count
+  kCollectionRate,    // "collection_rate": ratio, basis points
+  kConversion,        // "conversion": ratio, basis points
 };
 absl::string_view BoardMetricName(BoardMetric m);
 absl::StatusOr<BoardMetric> ParseBoardMetric(absl::string_view name);

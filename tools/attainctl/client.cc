@@ -54,8 +54,7 @@ targetv1::TargetService::Stub& Client::target() {
 
 ::attain::ingest::v1::IngestService::Stub& Client::ingest() {
   if (ingest_ == nullptr) {
-    ingest_channel_ =
-        grpc::CreateChannel(options_.ingest_addr, grpc::InsecureChannelCredentials());
+    ingest_channel_ = grpc::CreateChannel(options_.ingest_addr, grpc::InsecureChannelCredentials());
     ingest_ = ::attain::ingest::v1::IngestService::NewStub(ingest_channel_);
   }
   return *ingest_;

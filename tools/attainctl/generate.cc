@@ -70,9 +70,7 @@ class Rng {
 std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 
 // "2026-10-05T14:30:00+08:00"
-std::string Instant(absl::CivilSecond t) {
-  return absl::StrCat(absl::FormatCivilTime(t), kOffset);
-}
+std::string Instant(absl::CivilSecond t) { return absl::StrCat(absl::FormatCivilTime(t), kOffset); }
 
 bool IsWeekend(absl::CivilDay d) {
   const absl::Weekday w = absl::GetWeekday(d);
@@ -122,8 +120,7 @@ struct Customer {
 
 class Generator {
  public:
-  Generator(std::string dir, int reps, int customers, int days, absl::CivilDay start,
-            uint64_t seed)
+  Generator(std::string dir, int reps, int customers, int days, absl::CivilDay start, uint64_t seed)
       : dir_(std::move(dir)),
         reps_(kRepIds, kRepIds + reps),
         customer_count_(customers),
@@ -160,26 +157,31 @@ class Generator {
   }
 
   void Customers() {
-    static const char* const kCities[] = {"上海", "杭州", "苏州", "南京", "宁波", "北京",
+    static const char* const kCities[] = {"上海", "杭州", "苏州", "南京",   "宁波", "北京",
                                           "天津", "济南", "青岛", "石家庄", "无锡", "合肥"};
-    static const char* const kWords[] = {"华信", "恒通", "瑞丰", "中联", "博远", "金鼎",
+    static const char* const kWords[] = {"华信", "恒通",   "瑞丰", "中联", "博远", "金鼎",
                                          "宏达", "新纪元", "永盛", "天成", "嘉禾", "鼎力"};
     static const char* const kIndustries[] = {"制造", "零售", "物流", "医药", "能源", "教育"};
-    static const char* const kSuffix[] = {"精密机械", "商贸", "供应链管理", "医药科技",
-                                          "能源设备", "教育科技"};
+    static const char* const kSuffix[] = {"精密机械", "商贸",     "供应链管理",
+                                          "医药科技", "能源设备", "教育科技"};
     CsvOut f(Path("customers.csv"), {"event_id", "occurred_at", "customer_id", "version",
                                      "full_name", "industry", "grade", "tier", "owner_rep_id"});
+    const int64_t name_offset = rng_.Between(0, 863);
     for (int i = 1; i <= customer_count_; ++i) {
       Customer c;
       c.id = absl::StrFormat("cust-%04d", i);
       c.rep = reps_[static_cast<std::size_t>(i - 1) % reps_.size()];
       const int64_t g = rng_.Between(0, 99);
       c.grade = g < 15 ? 'A' : g < 50 ? 'B' : 'C';
-      const std::size_t k = static_cast<std::size_t>(rng_.Between(0, 5));
-      const std::string name =
-          absl::StrCat(rng_.Pick(kCities), rng_.Pick(kWords), kSuffix[k], "有限公司");
-      const std::string full_name =
-          absl::StrCat(name, " (", c.id, ")");  // unique: several share a name
+      // A distinct name for each of the first 864 customers (city × word ×
+      // business), then branch offices.
+      constexpr int kNames = 12 * 12 * 6;
+      const int combo =
+          static_cast<int>((static_cast<int64_t>(i - 1) * 331 + name_offset) % kNames);
+      const std::size_t k = static_cast<std::size_t>(combo % 6);
+      std::string full_name =
+          absl::StrCat(kCities[combo / 72], kWords[(combo / 6) % 12], kSuffix[k], "有限公司");
+      if (i > kNames) absl::StrAppend(&full_name, "第", (i - 1) / kNames + 1, "分公司");
       auto tier = [&](char grade) -> std::string {
         if (grade == 'A') return rng_.Chance(70) ? "key_account" : "growth";
         if (grade == 'B') return rng_.Chance(75) ? "growth" : "potential";
@@ -209,10 +211,9 @@ class Generator {
   }
 
   void OrdersPaymentsReceivables() {
-    CsvOut orders(Path("orders.csv"),
-                  {"event_id", "occurred_at", "order_id", "version", "customer_id", "rep_id",
-                   "product_line_id", "amount", "gross_profit", "currency", "status",
-                   "signed_date"});
+    CsvOut orders(Path("orders.csv"), {"event_id", "occurred_at", "order_id", "version",
+                                       "customer_id", "rep_id", "product_line_id", "amount",
+                                       "gross_profit", "currency", "status", "signed_date"});
     CsvOut payments(Path("payments.csv"),
                     {"event_id", "occurred_at", "payment_id", "order_id", "customer_id", "rep_id",
                      "amount", "currency", "received_date"});
@@ -223,7 +224,7 @@ class Generator {
     for (std::size_t r = 0; r < reps_.size(); ++r) {
       const std::string& rep = reps_[r];
       // Reps differ: a steady few sell more than the rest.
-      const int skill = 20 + static_cast<int>((r * 7 + 3) % 12) * 3;  // % chance per workday
+      const int skill = 10 + static_cast<int>((r * 7 + 3) % 12) * 2;  // % chance per workday
       for (absl::CivilDay d = start_; d <= end_; ++d) {
         if (IsWeekend(d) || !rng_.Chance(skill)) continue;
         const Customer& c = CustomerOf(rep);
@@ -240,8 +241,8 @@ class Generator {
         int version = 1;
         auto order = [&](const std::string& status) {
           const int64_t profit = amount * margin / 100;
-          orders.Row({absl::StrCat(id, "-v", version), Instant(t), id, absl::StrCat(version),
-                      c.id, rep, pl, Money(amount), Money(profit), "CNY", status, Day(d)});
+          orders.Row({absl::StrCat(id, "-v", version), Instant(t), id, absl::StrCat(version), c.id,
+                      rep, pl, Money(amount), Money(profit), "CNY", status, Day(d)});
         };
         order("signed");
         const std::string rid = absl::StrCat("AR-", id.substr(3));
@@ -283,16 +284,16 @@ class Generator {
         ++version;
         order("closed_won");
         // Payments: most in one go, some in two instalments, some late or never.
-        if (!rng_.Chance(80)) continue;
-        absl::CivilDay paid = won + rng_.Between(5, 50);
+        if (!rng_.Chance(85)) continue;
+        absl::CivilDay paid = won + rng_.Between(3, 35);
         const bool split = rng_.Chance(25);
         int64_t remaining = amount;
         for (int k = 1; k <= (split ? 2 : 1) && paid <= last; ++k) {
           const int64_t part = (split && k == 1) ? amount * 30 / 100 : remaining;
           remaining -= part;
           const std::string pid = absl::StrCat("PAY-", id.substr(3), "-", k);
-          payments.Row({pid, Instant(OfficeTime(paid)), pid, id, c.id, rep, Money(part), "CNY",
-                        Day(paid)});
+          payments.Row(
+              {pid, Instant(OfficeTime(paid)), pid, id, c.id, rep, Money(part), "CNY", Day(paid)});
           if (remaining == 0) {
             t = OfficeTime(paid) + 7200;
             ++version;
@@ -342,11 +343,11 @@ class Generator {
         const std::string id = absl::StrFormat("FU-%06d", ++n);
         const bool content = rng_.Chance(88);
         const bool next = content && rng_.Chance(70);
-        f.Row({id, Instant(contact + delay), id, c.id, c.rep, Instant(contact),
-               rng_.Pick(kMethods), content ? rng_.Pick(kContent) : "",
-               next ? rng_.Pick(kNext) : "", next ? Day(d + rng_.Between(2, 14)) : "", ""});
+        f.Row({id, Instant(contact + delay), id, c.id, c.rep, Instant(contact), rng_.Pick(kMethods),
+               content ? rng_.Pick(kContent) : "", next ? rng_.Pick(kNext) : "",
+               next ? Day(d + rng_.Between(2, 14)) : "", ""});
         int gap = static_cast<int>(rng_.Between(lo, hi));
-        if (rng_.Chance(7)) gap = static_cast<int>(rng_.Between(1, 2));       // too frequent
+        if (rng_.Chance(7)) gap = static_cast<int>(rng_.Between(1, 2));        // too frequent
         if (rng_.Chance(8)) gap = static_cast<int>(rng_.Between(hi, hi * 2));  // overdue
         d += gap;
       }
@@ -373,9 +374,8 @@ class Generator {
         int version = 0;
         auto row = [&](const std::string& stage, bool closed) {
           ++version;
-          o.Row({absl::StrCat(id, "-v", version), Instant(OfficeTime(d)), id,
-                 absl::StrCat(version), c.id, rep, pl, stage, Money(amount), "CNY", Day(created),
-                 closed ? Day(d) : ""});
+          o.Row({absl::StrCat(id, "-v", version), Instant(OfficeTime(d)), id, absl::StrCat(version),
+                 c.id, rep, pl, stage, Money(amount), "CNY", Day(created), closed ? Day(d) : ""});
         };
         for (int s = 0; s <= reach; ++s) {
           if (d > end_) break;
@@ -405,8 +405,8 @@ class Generator {
       const std::string id = absl::StrFormat("SV-%05d", ++n);
       int64_t score = rng_.Between(70, 100);
       if (rng_.Chance(10)) score = rng_.Between(30, 69);
-      f.Row({id, Instant(OfficeTime(RandomDay(start_, end_))), id, c.id, c.rep,
-             absl::StrCat(score)});
+      f.Row(
+          {id, Instant(OfficeTime(RandomDay(start_, end_))), id, c.id, c.rep, absl::StrCat(score)});
     }
     Done(f);
   }
@@ -424,8 +424,9 @@ class Generator {
           int64_t rating = rng_.Between(3, 5);
           if (rng_.Chance(8)) rating = rng_.Between(1, 2);
           const absl::CivilDay last_day = absl::CivilDay(month + 1) - 1;
-          f.Row({id, Instant(OfficeTime(RandomDay(std::max(absl::CivilDay(month), start_),
-                                                  std::min(last_day, end_)))),
+          f.Row({id,
+                 Instant(OfficeTime(
+                     RandomDay(std::max(absl::CivilDay(month), start_), std::min(last_day, end_)))),
                  id, rep, dept, absl::StrCat(rating)});
         }
       }
@@ -552,12 +553,16 @@ int RunGenerate(const Invocation& inv) {
       return kExitFailure;
     }
   }
-  static const std::map<std::string, std::string> kKindOf = {
-      {"orders.csv", "orders"},         {"payments.csv", "payments"},
-      {"receivables.csv", "receivables"}, {"follow-ups.csv", "follow-ups"},
-      {"opportunities.csv", "opportunities"}, {"customers.csv", "customers"},
-      {"surveys.csv", "surveys"},       {"ratings.csv", "ratings"},
-      {"knowledge.csv", "knowledge"},   {"reports.csv", "reports"}};
+  static const std::map<std::string, std::string> kKindOf = {{"orders.csv", "orders"},
+                                                             {"payments.csv", "payments"},
+                                                             {"receivables.csv", "receivables"},
+                                                             {"follow-ups.csv", "follow-ups"},
+                                                             {"opportunities.csv", "opportunities"},
+                                                             {"customers.csv", "customers"},
+                                                             {"surveys.csv", "surveys"},
+                                                             {"ratings.csv", "ratings"},
+                                                             {"knowledge.csv", "knowledge"},
+                                                             {"reports.csv", "reports"}};
   auto kind_of = [&](const std::string& path) {
     const std::string base = path.substr(path.rfind('/') + 1);
     auto it = kKindOf.find(base);

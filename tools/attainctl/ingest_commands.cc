@@ -16,8 +16,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -83,7 +83,7 @@ bool IsMoney(const FieldDescriptor* f) {
 
 // "closed-won" / "CLOSED_WON" / "ORDER_STATUS_CLOSED_WON" → the value.
 const google::protobuf::EnumValueDescriptor* ParseEnum(const google::protobuf::EnumDescriptor* e,
-                                                        absl::string_view text) {
+                                                       absl::string_view text) {
   std::string name = absl::AsciiStrToUpper(text);
   absl::StrReplaceAll({{"-", "_"}, {" ", "_"}}, &name);
   if (const auto* v = e->FindValueByName(name); v != nullptr) return v;
@@ -138,9 +138,9 @@ class RowParser {
       } else {
         std::vector<std::string> names = {"event_id", "occurred_at", "source", "currency"};
         for (int k = 0; k < d->field_count(); ++k) names.push_back(d->field(k)->name());
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "column \"%s\" of the header is not a field of %s: the columns are %s", header[i],
-            d->name(), absl::StrJoin(names, ", ")));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("column \"%s\" of the header is not a field of %s: the columns are %s",
+                            header[i], d->name(), absl::StrJoin(names, ", ")));
       }
     }
     if (p.event_id_ < 0 || p.occurred_at_ < 0) {
@@ -160,19 +160,18 @@ class RowParser {
                                 ParsedRow* out) const {
     out->line = rec.line;
     if (rec.fields.size() != width_) {
-      return RowError{rec.line, "",
-                      absl::StrFormat("has %d fields but the header has %d", rec.fields.size(),
-                                      width_)};
+      return RowError{
+          rec.line, "",
+          absl::StrFormat("has %d fields but the header has %d", rec.fields.size(), width_)};
     }
     iv1::Event& e = out->event;
     e.set_source(source_ >= 0 && !rec.fields[source_].empty() ? rec.fields[source_]
-                                                             : default_source);
+                                                              : default_source);
     e.set_event_id(rec.fields[event_id_]);
     e.set_occurred_at(rec.fields[occurred_at_]);
     Message* m = e.GetReflection()->MutableMessage(&e, kind_);
     const Reflection* r = m->GetReflection();
-    const std::string currency =
-        currency_ >= 0 ? absl::AsciiStrToUpper(rec.fields[currency_]) : "";
+    const std::string currency = currency_ >= 0 ? absl::AsciiStrToUpper(rec.fields[currency_]) : "";
     for (const auto& [index, f] : columns_) {
       const std::string& cell = rec.fields[index];
       if (cell.empty()) continue;
@@ -260,12 +259,11 @@ class Streamer {
       if (status.ok()) break;
       if (acked_ > acked_before) failures = 0;
       const grpc::StatusCode code = status.error_code();
-      const bool retryable = code == grpc::StatusCode::UNAVAILABLE ||
-                             code == grpc::StatusCode::ABORTED ||
-                             code == grpc::StatusCode::CANCELLED ||
-                             code == grpc::StatusCode::DEADLINE_EXCEEDED ||
-                             code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
-                             code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN;
+      const bool retryable =
+          code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::ABORTED ||
+          code == grpc::StatusCode::CANCELLED || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+          code == grpc::StatusCode::RESOURCE_EXHAUSTED || code == grpc::StatusCode::INTERNAL ||
+          code == grpc::StatusCode::UNKNOWN;
       if (!retryable || ++failures > kMaxReconnects) {
         ClearProgress();
         return status;
@@ -403,6 +401,21 @@ class Streamer {
   absl::Time start_, last_draw_ = absl::InfinitePast();
 };
 
+// Like Client::Fail, but a connection problem names the ingest service.
+int IngestFailed(Client& client, const grpc::Status& status) {
+  const grpc::StatusCode code = status.error_code();
+  if (code != grpc::StatusCode::UNAVAILABLE && code != grpc::StatusCode::DEADLINE_EXCEEDED &&
+      code != grpc::StatusCode::UNIMPLEMENTED) {
+    return client.Fail(status);
+  }
+  std::cerr << "error: " << StatusCodeName(code) << ": " << status.error_message()
+            << "\nhint: is the ingest service running at " << client.options().ingest_addr
+            << "? (point --ingest-addr or ATTAIN_INGEST_ADDR at it); the stream did not "
+               "complete: run the command again, events already taken come back as duplicates\n"
+            << std::flush;
+  return kExitFailure;
+}
+
 int RunIngest(const Invocation& inv) {
   const std::string path = inv.args.positional()[0];
   const std::string kind = inv.args.Get("kind");
@@ -413,9 +426,8 @@ int RunIngest(const Invocation& inv) {
   }
   const std::string source = inv.args.Get("source", "crm");
   int batch_size = 500;
-  if (inv.args.Has("batch") &&
-      (!absl::SimpleAtoi(inv.args.Get("batch"), &batch_size) || batch_size < 1 ||
-       batch_size > 1000)) {
+  if (inv.args.Has("batch") && (!absl::SimpleAtoi(inv.args.Get("batch"), &batch_size) ||
+                                batch_size < 1 || batch_size > 1000)) {
     return inv.UsageError(
         absl::StrCat("--batch \"", inv.args.Get("batch"), "\" is not a number from 1 to 1000"));
   }
@@ -503,7 +515,7 @@ int RunIngest(const Invocation& inv) {
     }
     doc["unparsable"] = unparsable;
     PrintJson(doc);
-    if (!status.ok()) return inv.client.Fail(status);
+    if (!status.ok()) return IngestFailed(inv.client, status);
     return kExitOk;
   }
 
@@ -520,8 +532,7 @@ int RunIngest(const Invocation& inv) {
       "events/s)%s\n",
       status.ok() ? "ingested" : "FAILED ingesting", path, kind, source, streamer.acked(), events,
       batch_count, secs, rate,
-      streamer.reconnects() > 0 ? absl::StrCat(", ", streamer.reconnects(), " reconnect(s)")
-                                : "");
+      streamer.reconnects() > 0 ? absl::StrCat(", ", streamer.reconnects(), " reconnect(s)") : "");
   Table t({"outcome", "events"});
   t.AlignRight(1);
   t.AddRow({"accepted", absl::StrCat(count(iv1::OUTCOME_ACCEPTED))});
@@ -543,11 +554,7 @@ int RunIngest(const Invocation& inv) {
     }
     r.Print();
   }
-  if (!status.ok()) {
-    std::cerr << "the stream did not complete (ingest service at " << inv.client.options().ingest_addr
-              << "; point --ingest-addr or ATTAIN_INGEST_ADDR at it)\n";
-    return inv.client.Fail(status);
-  }
+  if (!status.ok()) return IngestFailed(inv.client, status);
   return kExitOk;
 }
 

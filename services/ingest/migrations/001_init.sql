@@ -99,9 +99,10 @@ CREATE TABLE entity_states (
   update_time     timestamptz,
   PRIMARY KEY (tenant_id, kind, entity_id)
 ) WITH (fillfactor = 80);  -- room for HOT updates of a new version in place
--- A customer's counted orders by (signed day, order id): finds its first and
--- last order when the one on record was cancelled or moved.
-CREATE INDEX entity_states_customer_orders ON entity_states (tenant_id, customer_id, day, entity_id)
+-- A customer's counted orders: finds its first and last order when the one on
+-- record was cancelled or moved (rare). Only (tenant, customer) is indexed so
+-- that a new version changing amount, day or rep is a HOT update.
+CREATE INDEX entity_states_customer_orders ON entity_states (tenant_id, customer_id)
   WHERE kind = 1 AND counted;
 
 -- Customers: master data of the last counted version (version 0 while only

@@ -10,11 +10,15 @@
 #include "common/server.h"
 #include "common/worker_pool.h"
 #include "services/ingest/src/api/committer.h"
+#include "services/ingest/src/api/compliance_service.h"
 #include "services/ingest/src/api/ingest_service.h"
+#include "services/ingest/src/api/query_service.h"
 #include "services/ingest/src/api/store_adapters.h"
 #include "services/ingest/src/api/target_org_directory.h"
 #include "services/ingest/src/relay/outbox_relay.h"
+#include "services/ingest/src/store/pg_compliance_store.h"
 #include "services/ingest/src/store/pg_ingest_store.h"
+#include "services/ingest/src/store/pg_query_store.h"
 
 namespace {
 
@@ -84,17 +88,21 @@ int main(int argc, char** argv) {
   attain::ingest::StoreBatchApplier applier(store);
   attain::ingest::BatchCommitter committer(applier, {});
   attain::ingest::StoreRejectedEventReader rejects(store);
+  attain::ingest::PgComplianceStore compliance_store(**pg, *tz);
+  attain::ingest::PgQueryStore query_store(**pg);
 
   attain::WorkerPool pool(static_cast<int>(opts.workers), static_cast<size_t>(opts.max_queue));
   attain::RpcEnv env{verifier->get(), &pool};
   attain::ingest::IngestServiceImpl service(env, committer, rejects);
+  attain::ingest::ComplianceServiceImpl compliance(env, compliance_store, clock, *tz);
+  attain::ingest::IngestQueryServiceImpl queries(env, query_store);
 
   attain::GrpcServer::Config server_config;
   server_config.listen = opts.listen;
   server_config.port_file = opts.port_file;
   server_config.shutdown_grace = opts.shutdown_grace;
   absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
-      attain::GrpcServer::Start(server_config, {&service});
+      attain::GrpcServer::Start(server_config, {&service, &compliance, &queries});
   if (!server.ok()) return Fail(server.status());
 
   int sig = attain::WaitForShutdownSignal();

@@ -88,12 +88,13 @@ class Checker {
           bool required = true) {
     if (value.empty()) {
       if (!required) return true;
-      return Fail(field, absl::StrFormat("is empty: give %s (1-%d characters)", what, kMaxIdLength));
+      return Fail(field,
+                  absl::StrFormat("is empty: give %s (1-%d characters)", what, kMaxIdLength));
     }
     const int n = CharCount(value);
     if (n > kMaxIdLength) {
-      return Fail(field, absl::StrFormat("is %d characters long: an id has at most %d", n,
-                                         kMaxIdLength));
+      return Fail(field,
+                  absl::StrFormat("is %d characters long: an id has at most %d", n, kMaxIdLength));
     }
     for (size_t i = 0; i < value.size(); ++i) {
       const unsigned char c = static_cast<unsigned char>(value[i]);
@@ -171,8 +172,8 @@ class Checker {
 
   // A present Money with a valid currency and an amount within [min, ∞)
   // (`min_note` says why, e.g. "an order amount cannot be negative").
-  bool Amount(const std::string& field, bool present, const attain::type::v1::Money& m,
-              int64_t min, absl::string_view what, absl::string_view min_note, Money* out) {
+  bool Amount(const std::string& field, bool present, const attain::type::v1::Money& m, int64_t min,
+              absl::string_view what, absl::string_view min_note, Money* out) {
     if (!present) {
       return Fail(field, absl::StrFormat("is missing: give %s with its currency", what));
     }
@@ -230,10 +231,11 @@ void CheckSource(Checker& ck, const std::string& source) {
   }
   for (size_t i = 0; i < source.size(); ++i) {
     if (!IsSourceChar(source[i])) {
-      ck.Fail("source", absl::StrFormat("\"%s\" has \"%s\" at position %d: a source is 1-%d of "
-                                        "[a-z0-9_-], e.g. \"crm\"",
-                                        absl::CHexEscape(source), absl::CHexEscape(source.substr(i, 1)),
-                                        i, kMaxSourceLength));
+      ck.Fail("source",
+              absl::StrFormat("\"%s\" has \"%s\" at position %d: a source is 1-%d of "
+                              "[a-z0-9_-], e.g. \"crm\"",
+                              absl::CHexEscape(source), absl::CHexEscape(source.substr(i, 1)), i,
+                              kMaxSourceLength));
       return;
     }
   }
@@ -353,25 +355,26 @@ Opportunity DecodeOpportunity(Checker& ck, const v1::Opportunity& p) {
   o.customer_id = p.customer_id();
   o.rep_id = p.rep_id();
   o.product_line_id = p.product_line_id();
-  const bool ok =
-      ck.Id("opportunity.opportunity_id", p.opportunity_id(), "the opportunity's id in the source") &&
-      ck.Version("opportunity.version", p.version()) &&
-      ck.Id("opportunity.customer_id", p.customer_id(), "the customer's id") &&
-      ck.Id("opportunity.rep_id", p.rep_id(), "the id of the rep who owns it") &&
-      ck.Id("opportunity.product_line_id", p.product_line_id(), "the product line") &&
-      ck.Enum("opportunity.stage", p.stage(), v1::OpportunityStage_descriptor(),
-              "OPPORTUNITY_STAGE_", false, &o.stage) &&
-      (!p.has_amount() ||
-       ck.Amount("opportunity.amount", true, p.amount(), 0, "the expected amount",
-                 "an expected amount cannot be negative", &o.amount)) &&
-      ck.Day("opportunity.created_date", p.created_date(), &o.created_date) &&
-      ck.OptionalDay("opportunity.closed_date", p.closed_date(), &o.closed_date);
+  const bool ok = ck.Id("opportunity.opportunity_id", p.opportunity_id(),
+                        "the opportunity's id in the source") &&
+                  ck.Version("opportunity.version", p.version()) &&
+                  ck.Id("opportunity.customer_id", p.customer_id(), "the customer's id") &&
+                  ck.Id("opportunity.rep_id", p.rep_id(), "the id of the rep who owns it") &&
+                  ck.Id("opportunity.product_line_id", p.product_line_id(), "the product line") &&
+                  ck.Enum("opportunity.stage", p.stage(), v1::OpportunityStage_descriptor(),
+                          "OPPORTUNITY_STAGE_", false, &o.stage) &&
+                  (!p.has_amount() ||
+                   ck.Amount("opportunity.amount", true, p.amount(), 0, "the expected amount",
+                             "an expected amount cannot be negative", &o.amount)) &&
+                  ck.Day("opportunity.created_date", p.created_date(), &o.created_date) &&
+                  ck.OptionalDay("opportunity.closed_date", p.closed_date(), &o.closed_date);
   if (!ok) return o;
   const bool closed = o.stage == OpportunityStage::kWon || o.stage == OpportunityStage::kLost;
   const std::string stage = v1::OpportunityStage_Name(p.stage()).substr(18);
   if (closed && !o.closed_date.has_value()) {
-    ck.Fail("opportunity.closed_date",
-            absl::StrFormat("is empty but the stage is %s: give the day it was won or lost", stage));
+    ck.Fail(
+        "opportunity.closed_date",
+        absl::StrFormat("is empty but the stage is %s: give the day it was won or lost", stage));
   } else if (!closed && o.closed_date.has_value()) {
     ck.Fail("opportunity.closed_date",
             absl::StrFormat("is \"%s\" but the stage is %s: only a won or lost opportunity has a "
@@ -507,7 +510,8 @@ IncomingEvent DecodeEvent(const v1::Event& event, std::string payload) {
   CheckSource(ck, event.source());
   if (!ck.rejection().has_value()) CheckEventId(ck, event.event_id());
   EventRecord record;
-  if (!ck.rejection().has_value()) ck.Instant("occurred_at", event.occurred_at(), &record.occurred_at);
+  if (!ck.rejection().has_value())
+    ck.Instant("occurred_at", event.occurred_at(), &record.occurred_at);
   if (!ck.rejection().has_value()) {
     switch (event.kind_case()) {
       case v1::Event::kOrder:

@@ -12,8 +12,8 @@
 namespace attain::ingest {
 
 // Limits of the contract.
-inline constexpr int kMaxIdLength = 128;       // ids, in characters
-inline constexpr int kMaxSourceLength = 64;    // [a-z0-9_-]
+inline constexpr int kMaxIdLength = 128;     // ids, in characters
+inline constexpr int kMaxSourceLength = 64;  // [a-z0-9_-]
 inline constexpr int kMaxContentLength = 4000;
 inline constexpr int kMaxNextActionLength = 1000;
 inline constexpr int kMaxCustomerNameLength = 200;

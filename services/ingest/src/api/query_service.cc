@@ -11,9 +11,15 @@ namespace attain::ingest {
 namespace tv1 = ::attain::type::v1;
 
 RoleSet QueryReaders() {
-  return {Role::kAdmin,   Role::kDirector,           Role::kService,
-          Role::kFinance, Role::kCommitteeSecretary, Role::kCommitteeMember,
-          Role::kHr,      Role::kManager,            Role::kRep};
+  return {Role::kAdmin,
+          Role::kDirector,
+          Role::kService,
+          Role::kFinance,
+          Role::kCommitteeSecretary,
+          Role::kCommitteeMember,
+          Role::kHr,
+          Role::kManager,
+          Role::kRep};
 }
 
 absl::StatusOr<Period> ParsePeriodField(const std::string& text) {
@@ -61,14 +67,13 @@ absl::Status CheckScopeAccess(const Principal& principal, const QueryScope& scop
   }
   if (principal.role != Role::kManager || principal.scope.empty()) return absl::OkStatus();
   if (scope.kind == QueryScope::Kind::kCompany) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "a manager may read only their unit \"", principal.scope, "\": set scope to it"));
+    return absl::PermissionDeniedError(absl::StrCat("a manager may read only their unit \"",
+                                                    principal.scope, "\": set scope to it"));
   }
   ASSIGN_OR_RETURN(bool within, store.ScopeWithinUnit(principal.tenant, scope, principal.scope));
   if (!within) {
-    return absl::PermissionDeniedError(absl::StrCat("scope \"", scope.id,
-                                                    "\" is outside the manager's unit \"",
-                                                    principal.scope, "\""));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "scope \"", scope.id, "\" is outside the manager's unit \"", principal.scope, "\""));
   }
   return absl::OkStatus();
 }
@@ -86,22 +91,22 @@ grpc::ServerUnaryReactor* IngestQueryServiceImpl::GetActuals(grpc::CallbackServe
               absl::StrCat("group_by ", static_cast<int>(req->group_by()), " is not a GroupBy"));
         }
         RETURN_IF_ERROR(CheckScopeAccess(p, scope, store_));
-        return store_.GetActuals(p.tenant, period, scope, req->group_by(),
-                                 req->product_line_id(), resp);
+        return store_.GetActuals(p.tenant, period, scope, req->group_by(), req->product_line_id(),
+                                 resp);
       });
 }
 
-grpc::ServerUnaryReactor* IngestQueryServiceImpl::ListCustomers(
-    grpc::CallbackServerContext* ctx, const v1::ListCustomersRequest* req,
-    v1::ListCustomersResponse* resp) {
+grpc::ServerUnaryReactor* IngestQueryServiceImpl::ListCustomers(grpc::CallbackServerContext* ctx,
+                                                                const v1::ListCustomersRequest* req,
+                                                                v1::ListCustomersResponse* resp) {
   return ServeUnary(
       ctx, env_, "attain.ingest.v1.IngestQueryService/ListCustomers", QueryReaders(),
       [this, req, resp](const Principal& p) -> absl::Status {
         ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
         ASSIGN_OR_RETURN(QueryScope scope, ParseScopeField(req->has_scope(), req->scope()));
         if (!v1::CustomerFilter_IsValid(req->filter())) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "filter ", static_cast<int>(req->filter()), " is not a CustomerFilter"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("filter ", static_cast<int>(req->filter()), " is not a CustomerFilter"));
         }
         ASSIGN_OR_RETURN(int limit, ResolvePageSize(req->page_size(), 100, 1000));
         ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), PageContext(*req)));

@@ -20,9 +20,8 @@ class StoreBatchApplier final : public BatchApplier {
 class StoreRejectedEventReader final : public RejectedEventReader {
  public:
   explicit StoreRejectedEventReader(IngestStore& store) : store_(store) {}
-  absl::Status List(const std::string& tenant, const std::string& source,
-                    const std::string& after, int limit,
-                    v1::ListRejectedEventsResponse* out) override;
+  absl::Status List(const std::string& tenant, const std::string& source, const std::string& after,
+                    int limit, v1::ListRejectedEventsResponse* out) override;
 
  private:
   IngestStore& store_;

@@ -29,7 +29,9 @@ struct EntityKey {
   EventKind kind = EventKind::kOrder;
   std::string id;
 
-  auto Tie() const { return std::tie(tenant, kind, id); }
+  // The order in which the store locks rows: any fixed order avoids
+  // deadlocks; the id first makes comparisons short.
+  auto Tie() const { return std::tie(id, kind, tenant); }
   friend bool operator==(const EntityKey& a, const EntityKey& b) { return a.Tie() == b.Tie(); }
   friend bool operator<(const EntityKey& a, const EntityKey& b) { return a.Tie() < b.Tie(); }
 };
@@ -39,7 +41,7 @@ struct CustomerKey {
   std::string tenant;
   std::string id;
 
-  auto Tie() const { return std::tie(tenant, id); }
+  auto Tie() const { return std::tie(id, tenant); }  // id first, as EntityKey
   friend bool operator==(const CustomerKey& a, const CustomerKey& b) { return a.Tie() == b.Tie(); }
   friend bool operator<(const CustomerKey& a, const CustomerKey& b) { return a.Tie() < b.Tie(); }
 };
@@ -66,8 +68,8 @@ struct PendingEvent {
   RepPlacement placement;               // of record->rep_id() on PlacementDay()
 };
 
-// The orders, receivables and opportunities `events` touch, sorted (the
-// order in which the store locks them).
+// The orders, receivables and opportunities `events` touch, sorted by
+// EntityKey's order (the order in which the store locks them).
 std::vector<EntityKey> EntitiesTouched(const std::vector<PendingEvent>& events);
 
 // The customers `events` touch: those of customer events, and those of

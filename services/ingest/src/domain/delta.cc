@@ -114,8 +114,9 @@ EntityState StateOf(const EventRecord& event, const RepPlacement& placement) {
 }
 
 Cell CellOf(const std::string& tenant, const EntityState& state) {
-  return Cell{tenant,         state.day,       state.rep_id,      state.team_id,
-              state.region_id, state.product_line_id, state.customer_id};
+  return Cell{tenant,           state.day,       state.rep_id,
+              state.team_id,    state.region_id, state.product_line_id,
+              state.customer_id};
 }
 
 Components ContributionOf(EventKind kind, const EntityState& state) {
@@ -187,16 +188,16 @@ void AddOneOff(const std::string& tenant, const EventRecord& event, const RepPla
     c[kVisits] = 1;
     c[kEffectiveVisits] = absl::StripAsciiWhitespace(f->content).empty() ? 0 : 1;
     c[kFollowUpsLate] = FollowUpIsLate(f->contact_time, event.occurred_at) ? 1 : 0;
-    deltas->Add(MakeCell(tenant, absl::ToCivilDay(f->contact_time, tz), rep, placement, "",
-                         f->customer_id),
-                c);
+    deltas->Add(
+        MakeCell(tenant, absl::ToCivilDay(f->contact_time, tz), rep, placement, "", f->customer_id),
+        c);
   } else if (const auto* s = std::get_if<SatisfactionSurvey>(&event.body)) {
     Components c{};
     c[kSatisfactionSum] = s->score;
     c[kSatisfactionCount] = 1;
-    deltas->Add(
-        MakeCell(tenant, absl::ToCivilDay(event.occurred_at, tz), rep, placement, "", s->customer_id),
-        c);
+    deltas->Add(MakeCell(tenant, absl::ToCivilDay(event.occurred_at, tz), rep, placement, "",
+                         s->customer_id),
+                c);
   } else if (std::holds_alternative<CollaborationRating>(event.body)) {
     const auto& r = std::get<CollaborationRating>(event.body);
     Components c{};
@@ -250,8 +251,8 @@ BoardParts PartsOf(const Components& c) {
 using BoardCellKey =
     std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>;
 
-constexpr PeriodKind kBoardPeriods[] = {PeriodKind::kWeek, PeriodKind::kMonth,
-                                        PeriodKind::kQuarter, PeriodKind::kYear};
+constexpr PeriodKind kBoardPeriods[] = {PeriodKind::kWeek, PeriodKind::kMonth, PeriodKind::kQuarter,
+                                        PeriodKind::kYear};
 
 }  // namespace
 
@@ -274,9 +275,9 @@ std::map<std::string, std::vector<BoardIncrement>> BoardIncrementsOf(
       }
     }
     for (const std::string& period : it->second) {
-      BoardParts& sum = cells[BoardCellKey(row.cell.tenant, period, row.cell.rep_id,
-                                           row.cell.team_id, row.cell.region_id,
-                                           row.cell.product_line_id)];
+      BoardParts& sum =
+          cells[BoardCellKey(row.cell.tenant, period, row.cell.rep_id, row.cell.team_id,
+                             row.cell.region_id, row.cell.product_line_id)];
       for (int i = 0; i < kPartCount; ++i) sum[i] += parts[i];
     }
   }

@@ -29,7 +29,7 @@ namespace attain::ingest {
 // team_id/region_id are the rep's placement on `day` when the version was
 // counted, so that a reversal hits exactly the cell the version added to.
 struct EntityState {
-  int64_t version = 0;  // 0: nothing counted yet
+  int64_t version = 0;   // 0: nothing counted yet
   bool counted = false;  // contributes: an order not cancelled, any receivable,
                          // an opportunity won or lost
   absl::CivilDay day;    // signed / due / closed date (created date while open)

@@ -19,7 +19,13 @@ namespace attain::ingest {
 
 // The enums below keep the numbers of their attain.ingest.v1 counterparts.
 
-enum class OrderStatus { kUnspecified = 0, kSigned = 1, kClosedWon = 2, kCollected = 3, kCancelled = 4 };
+enum class OrderStatus {
+  kUnspecified = 0,
+  kSigned = 1,
+  kClosedWon = 2,
+  kCollected = 3,
+  kCancelled = 4
+};
 
 enum class ContactMethod { kUnspecified = 0, kPhone = 1, kVisit = 2, kEmail = 3, kVideo = 4 };
 
@@ -143,9 +149,9 @@ struct ReportSubmission {
 };
 
 // The alternatives' order is EventKind's order.
-using EventBody = std::variant<Order, Payment, Receivable, FollowUp, Opportunity, Customer,
-                               SatisfactionSurvey, CollaborationRating, KnowledgeSharing,
-                               ReportSubmission>;
+using EventBody =
+    std::variant<Order, Payment, Receivable, FollowUp, Opportunity, Customer, SatisfactionSurvey,
+                 CollaborationRating, KnowledgeSharing, ReportSubmission>;
 
 // What an event is about. The numbers are the positions in EventBody plus one
 // (and are stored as such in the ingest tables).
@@ -196,15 +202,21 @@ struct Rejection {
 
 // One event of a batch as received: decoded, or rejected by decoding.
 struct IncomingEvent {
-  std::string source;    // as received, even when rejected
-  std::string event_id;  // as received, even when rejected
-  std::string payload;   // the serialized attain.ingest.v1.Event, kept for inspection
+  std::string source;                 // as received, even when rejected
+  std::string event_id;               // as received, even when rejected
+  std::string payload;                // the serialized attain.ingest.v1.Event, kept for inspection
   std::optional<EventRecord> record;  // nullopt when decoding rejected the event
   Rejection rejection;                // why, when `record` is nullopt
 };
 
 // What became of an event; the numbers of attain.ingest.v1.Outcome.
-enum class Outcome { kUnspecified = 0, kAccepted = 1, kDuplicate = 2, kStaleVersion = 3, kRejected = 4 };
+enum class Outcome {
+  kUnspecified = 0,
+  kAccepted = 1,
+  kDuplicate = 2,
+  kStaleVersion = 3,
+  kRejected = 4
+};
 
 struct EventOutcome {
   Outcome outcome = Outcome::kUnspecified;

@@ -6,11 +6,25 @@ namespace attain::ingest {
 
 absl::string_view ComponentColumn(int component) {
   static constexpr absl::string_view kColumns[kComponentCount] = {
-      "sales_amount",       "order_count",        "gross_profit",      "collected_amount",
-      "receivable_due",     "new_customers",      "visits",            "effective_visits",
-      "follow_ups_late",    "opportunities_won",  "opportunities_lost", "won_cycle_days",
-      "satisfaction_sum",   "satisfaction_count", "collaboration_sum", "collaboration_count",
-      "knowledge_sharing",  "reports_on_time",    "reports_late",
+      "sales_amount",
+      "order_count",
+      "gross_profit",
+      "collected_amount",
+      "receivable_due",
+      "new_customers",
+      "visits",
+      "effective_visits",
+      "follow_ups_late",
+      "opportunities_won",
+      "opportunities_lost",
+      "won_cycle_days",
+      "satisfaction_sum",
+      "satisfaction_count",
+      "collaboration_sum",
+      "collaboration_count",
+      "knowledge_sharing",
+      "reports_on_time",
+      "reports_late",
   };
   return component >= 0 && component < kComponentCount ? kColumns[component] : "";
 }

@@ -4,10 +4,10 @@
 #pragma once
 
 #include <array>
-#include <cstdint>
-#include <string>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -83,9 +83,7 @@ struct Cell {
   std::string customer_id;
 
   // rollup_daily's key: everything but region_id (a function of team and day).
-  auto Key() const {
-    return std::tie(tenant, day, rep_id, team_id, product_line_id, customer_id);
-  }
+  auto Key() const { return std::tie(tenant, day, rep_id, team_id, product_line_id, customer_id); }
   friend bool operator==(const Cell& a, const Cell& b) {
     return a.Key() == b.Key() && a.region_id == b.region_id;
   }
@@ -112,8 +110,8 @@ class RollupDeltas {
   bool empty() const { return cells_.empty(); }
 
  private:
-  using Key = std::tuple<std::string, absl::CivilDay, std::string, std::string, std::string,
-                         std::string>;
+  using Key =
+      std::tuple<std::string, absl::CivilDay, std::string, std::string, std::string, std::string>;
   std::unordered_map<Key, CellDelta, TupleHash> cells_;
 };
 

@@ -34,8 +34,9 @@ class PgComplianceStore final : public ComplianceStore {
                                                               const std::string& unit,
                                                               const Period& period,
                                                               absl::Time as_of) override;
-  absl::StatusOr<std::vector<v1::FinanceMismatch>> FinanceMismatches(
-      const std::string& tenant, const std::string& unit, const Period& period) override;
+  absl::StatusOr<std::vector<v1::FinanceMismatch>> FinanceMismatches(const std::string& tenant,
+                                                                     const std::string& unit,
+                                                                     const Period& period) override;
   absl::StatusOr<std::vector<v1::SpecialContribution>> SpecialContributions(
       const std::string& tenant, const std::string& unit, const Period& period,
       double multiple) override;

@@ -1,5 +1,6 @@
 #include "services/ingest/src/store/pg_ingest_store.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -15,6 +16,11 @@
 #include "common/leaderboard.h"
 #include "common/period.h"
 #include "common/status.h"
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+#include "absl/strings/str_split.h"
+namespace { double ProcCpuMs(int pid) { std::ifstream f(absl::StrCat("/proc/", pid, "/schedstat")); long long ns = 0; f >> ns; return ns / 1e6; } }
 #include "services/ingest/src/domain/apply.h"
 #include "services/ingest/src/domain/delta.h"
 #include "services/ingest/src/domain/rollup.h"
@@ -167,16 +173,47 @@ struct RejectRow {
 // --- statements ---
 
 // Inserts the events of `items[candidates]` not seen before, idempotently on
-// (tenant, source, event_id), except those with an unknown rep (which are
-// only checked). Returns which candidates are new (not duplicates).
+// (tenant, source, event_id), in key order (so that concurrent writers of the
+// same keys queue rather than deadlock); those with an unknown rep are only
+// looked up. Returns which candidates are new (not duplicates).
 std::vector<bool> InsertEvents(pqxx::work& txn, const std::vector<Item>& items,
                                const std::vector<size_t>& candidates, absl::Time now) {
-  ArrayLiteral tenants, sources, event_ids, kinds, entity_ids, versions, occurred, keeps;
+  using Key = std::tuple<absl::string_view, absl::string_view, absl::string_view>;
+  auto key_of = [&](size_t n) {
+    const Item& item = items[candidates[n]];
+    return Key(*item.tenant, item.in->source, item.in->event_id);
+  };
+  // Any fixed total order will do; event ids nearly always differ, so they
+  // go first and most comparisons end there.
+  std::vector<std::pair<Key, size_t>> sorted;
+  sorted.reserve(candidates.size());
+  for (size_t n = 0; n < candidates.size(); ++n) {
+    const Key k = key_of(n);
+    sorted.emplace_back(Key(std::get<2>(k), std::get<1>(k), std::get<0>(k)), n);
+  }
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<size_t> order;  // positions in `candidates`, in that order
+  order.reserve(sorted.size());
+  for (const auto& entry : sorted) order.push_back(entry.second);
+
+  std::vector<bool> fresh(candidates.size(), false);
+  absl::flat_hash_map<Key, size_t> position;  // key → position in `candidates`
+  ArrayLiteral tenants, sources, event_ids, kinds, entity_ids, versions, occurred;
+  ArrayLiteral lookup_tenants, lookup_sources, lookup_ids;
+  std::vector<size_t> lookups;
   std::vector<const std::string*> payloads;
   payloads.reserve(candidates.size());
-  for (size_t c : candidates) {
-    const Item& item = items[c];
+  for (size_t n : order) {
+    const Item& item = items[candidates[n]];
+    if (item.unknown_rep.has_value()) {
+      lookups.push_back(n);
+      lookup_tenants.Text(*item.tenant);
+      lookup_sources.Text(item.in->source);
+      lookup_ids.Text(item.in->event_id);
+      continue;
+    }
     const EventRecord& r = *item.in->record;
+    position.emplace(key_of(n), n);
     tenants.Text(*item.tenant);
     sources.Text(item.in->source);
     event_ids.Text(item.in->event_id);
@@ -185,28 +222,33 @@ std::vector<bool> InsertEvents(pqxx::work& txn, const std::vector<Item>& items,
     versions.Int(r.version());
     occurred.Int(absl::ToUnixMicros(r.occurred_at));
     payloads.push_back(&item.in->payload);
-    keeps.Bool(!item.unknown_rep.has_value());
   }
-  const std::string sql = absl::StrCat(
-      "WITH i AS (SELECT t COLLATE \"C\" AS tenant_id, s COLLATE \"C\" AS source, "
-      "e COLLATE \"C\" AS event_id, k, ent, v, occ, p, keep, ord "
-      "FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::bigint[], "
-      "$7::bigint[], $8::bytea[], $9::bool[]) WITH ORDINALITY AS u(t, s, e, k, ent, v, occ, p, keep, "
-      "ord)), "
-      "ins AS (INSERT INTO ingest.events (tenant_id, source, event_id, kind, entity_id, version, "
-      "occurred_at, received_at, payload) SELECT tenant_id, source, event_id, k, ent, v, ",
-      TimestampFrom("occ"), ", ", TimestampFrom("$10::bigint"),
-      ", p FROM i WHERE keep ORDER BY tenant_id, source, event_id "
-      "ON CONFLICT (tenant_id, source, event_id) DO NOTHING "
-      "RETURNING tenant_id, source, event_id) "
-      "SELECT i.ord FROM i JOIN ins USING (tenant_id, source, event_id) "
-      "UNION ALL SELECT i.ord FROM i WHERE NOT i.keep AND NOT EXISTS (SELECT 1 FROM ingest.events "
-      "x WHERE x.tenant_id = i.tenant_id AND x.source = i.source AND x.event_id = i.event_id)");
-  pqxx::result r = txn.exec_params(sql, tenants.str(), sources.str(), event_ids.str(), kinds.str(),
-                                   entity_ids.str(), versions.str(), occurred.str(),
-                                   ByteaArray(payloads), keeps.str(), Micros(now));
-  std::vector<bool> fresh(candidates.size(), false);
-  for (const pqxx::row& row : r) fresh[row[0].as<int64_t>() - 1] = true;
+  if (!payloads.empty()) {
+    pqxx::result r = txn.exec_params(
+        absl::StrCat("INSERT INTO ingest.events (tenant_id, source, event_id, kind, entity_id, "
+                     "version, occurred_at, received_at, payload) SELECT t, s, e, k, ent, v, ",
+                     TimestampFrom("occ"), ", ", TimestampFrom("$9::bigint"),
+                     ", p FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], "
+                     "$5::text[], $6::bigint[], $7::bigint[], $8::bytea[]) "
+                     "AS u(t, s, e, k, ent, v, occ, p) "
+                     "ON CONFLICT (tenant_id, source, event_id) DO NOTHING "
+                     "RETURNING tenant_id, source, event_id"),
+        tenants.str(), sources.str(), event_ids.str(), kinds.str(), entity_ids.str(),
+        versions.str(), occurred.str(), ByteaArray(payloads), Micros(now));
+    for (const pqxx::row& row : r) {
+      auto it = position.find(Key(row[0].c_str(), row[1].c_str(), row[2].c_str()));
+      if (it != position.end()) fresh[it->second] = true;
+    }
+  }
+  if (!lookups.empty()) {
+    for (size_t n : lookups) fresh[n] = true;
+    pqxx::result r = txn.exec_params(
+        "SELECT u.ord FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
+        "AS u(t, s, e, ord) JOIN ingest.events x ON x.tenant_id = u.t COLLATE \"C\" "
+        "AND x.source = u.s COLLATE \"C\" AND x.event_id = u.e COLLATE \"C\"",
+        lookup_tenants.str(), lookup_sources.str(), lookup_ids.str());
+    for (const pqxx::row& row : r) fresh[lookups[row[0].as<int64_t>() - 1]] = false;
+  }
   return fresh;
 }
 
@@ -661,6 +703,10 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
   const absl::TimeZone tz = options_.time_zone;
   std::vector<std::vector<EventOutcome>> result;
   absl::Status status = pool_.InTransaction([&](pqxx::work& txn) -> absl::Status {
+    static std::map<std::string, double> acc; static int txns = 0;
+    const int bpid = txn.exec("SELECT pg_backend_pid()")[0][0].as<int>();
+    double c0 = ProcCpuMs(bpid);
+    auto lap = [&](const char* what) { txn.exec("SELECT 1"); usleep(2000); double c = ProcCpuMs(bpid); acc[what] += c - c0; if (pending.size() > 1000) std::fprintf(stderr, "   %s %.1f (pid %d)\n", what, c - c0, bpid); c0 = c; };
     std::vector<std::vector<EventOutcome>> out = outcomes;
     std::vector<RejectRow> rejected = rejects;
 
@@ -683,13 +729,20 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
       }
     }
 
+    lap("1 events");
     // (2)-(3) last counted states, locked; versions and one-off kinds applied.
     const EntityStates entities = LoadEntities(txn, EntitiesTouched(pending));
+    lap("2 load entities");
     const CustomerStates customers = LoadCustomers(txn, CustomersTouched(pending, entities));
+    lap("3 load customers");
     BatchEffects fx = ApplyEvents(pending, entities, customers, tz);
     RETURN_IF_ERROR(WriteEntities(txn, fx.entities, entities, now));
+    lap("4 write entities");
     if (!fx.lookup.empty()) FinishCustomers(FindCustomerOrders(txn, fx.lookup), &fx);
+    std::fprintf(stderr, "lookups %zu customers %zu entities %zu\n", fx.lookup.size(), fx.customers.size(), fx.entities.size());
+    lap("4b lookup");
     RETURN_IF_ERROR(WriteCustomers(txn, fx.customers, customers, now));
+    lap("5 lookup+write customers");
     for (const auto& [ref, outcome] : fx.outcomes) {
       out[items[ref].batch][items[ref].index].outcome = outcome;
     }
@@ -697,8 +750,12 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
     // (4) the rollups, (5) the leaderboard outbox, (6) the rejects.
     const std::vector<CellDelta> rows = fx.deltas.Rows();
     UpsertRollups(txn, rows);
+    lap("6 rollups");
     InsertRejects(txn, rejected, now);
     AppendOutbox(txn, BoardIncrementsOf(rows));
+    lap("7 outbox");
+    if (pending.size() < 1000) acc.clear(); else ++txns;
+    if (txns == 5) { for (auto& [k, v] : acc) std::fprintf(stderr, "  server %-26s %6.1f ms/txn\n", k.c_str(), v / 5); acc.clear(); }
     result = std::move(out);
     return absl::OkStatus();
   });

@@ -31,34 +31,85 @@ std::string ScopeSql(const QueryScope& scope, const std::string& rep_col,
 }
 
 // The components in Components field order, as rollup_daily columns.
-constexpr std::array<const char*, 19> kComponentColumns = {
-    "sales_amount",      "order_count",         "gross_profit",      "collected_amount",
-    "receivable_due",    "new_customers",       "visits",            "effective_visits",
-    "follow_ups_late",   "opportunities_won",   "opportunities_lost", "won_cycle_days",
-    "satisfaction_sum",  "satisfaction_count",  "collaboration_sum", "collaboration_count",
-    "knowledge_sharing", "reports_on_time",     "reports_late"};
+constexpr std::array<const char*, 19> kComponentColumns = {"sales_amount",
+                                                           "order_count",
+                                                           "gross_profit",
+                                                           "collected_amount",
+                                                           "receivable_due",
+                                                           "new_customers",
+                                                           "visits",
+                                                           "effective_visits",
+                                                           "follow_ups_late",
+                                                           "opportunities_won",
+                                                           "opportunities_lost",
+                                                           "won_cycle_days",
+                                                           "satisfaction_sum",
+                                                           "satisfaction_count",
+                                                           "collaboration_sum",
+                                                           "collaboration_count",
+                                                           "knowledge_sharing",
+                                                           "reports_on_time",
+                                                           "reports_late"};
 
 void SetComponent(v1::Components* c, size_t i, int64_t v) {
   switch (i) {
-    case 0: c->set_sales_amount(v); break;
-    case 1: c->set_order_count(v); break;
-    case 2: c->set_gross_profit(v); break;
-    case 3: c->set_collected_amount(v); break;
-    case 4: c->set_receivable_due(v); break;
-    case 5: c->set_new_customers(v); break;
-    case 6: c->set_visits(v); break;
-    case 7: c->set_effective_visits(v); break;
-    case 8: c->set_follow_ups_late(v); break;
-    case 9: c->set_opportunities_won(v); break;
-    case 10: c->set_opportunities_lost(v); break;
-    case 11: c->set_won_cycle_days(v); break;
-    case 12: c->set_satisfaction_sum(v); break;
-    case 13: c->set_satisfaction_count(v); break;
-    case 14: c->set_collaboration_sum(v); break;
-    case 15: c->set_collaboration_count(v); break;
-    case 16: c->set_knowledge_sharing(v); break;
-    case 17: c->set_reports_on_time(v); break;
-    case 18: c->set_reports_late(v); break;
+    case 0:
+      c->set_sales_amount(v);
+      break;
+    case 1:
+      c->set_order_count(v);
+      break;
+    case 2:
+      c->set_gross_profit(v);
+      break;
+    case 3:
+      c->set_collected_amount(v);
+      break;
+    case 4:
+      c->set_receivable_due(v);
+      break;
+    case 5:
+      c->set_new_customers(v);
+      break;
+    case 6:
+      c->set_visits(v);
+      break;
+    case 7:
+      c->set_effective_visits(v);
+      break;
+    case 8:
+      c->set_follow_ups_late(v);
+      break;
+    case 9:
+      c->set_opportunities_won(v);
+      break;
+    case 10:
+      c->set_opportunities_lost(v);
+      break;
+    case 11:
+      c->set_won_cycle_days(v);
+      break;
+    case 12:
+      c->set_satisfaction_sum(v);
+      break;
+    case 13:
+      c->set_satisfaction_count(v);
+      break;
+    case 14:
+      c->set_collaboration_sum(v);
+      break;
+    case 15:
+      c->set_collaboration_count(v);
+      break;
+    case 16:
+      c->set_knowledge_sharing(v);
+      break;
+    case 17:
+      c->set_reports_on_time(v);
+      break;
+    case 18:
+      c->set_reports_late(v);
+      break;
   }
 }
 
@@ -184,7 +235,8 @@ absl::Status PgQueryStore::ListCustomers(const std::string& tenant, const Period
       selected = "SELECT customer_id FROM cur WHERE n >= 2";
       break;
     case v1::CUSTOMER_FILTER_CHURNED:
-      selected = "SELECT customer_id FROM prev WHERE customer_id NOT IN (SELECT customer_id FROM cur)";
+      selected =
+          "SELECT customer_id FROM prev WHERE customer_id NOT IN (SELECT customer_id FROM cur)";
       break;
     default:
       return absl::InvalidArgumentError(

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -67,9 +68,11 @@ struct CustomerRow {
   std::string name;
   int grade = 0;
   int tier = 0;
-  std::string first_day;  // "" = NULL
-  std::string first_rep, first_team, first_region;
-  std::string last_day;  // "" = NULL
+  std::string first_day = "";  // "" = NULL
+  std::string first_rep = "";
+  std::string first_team = "";
+  std::string first_region = "";
+  std::string last_day = "";  // "" = NULL
 };
 
 Period P(const std::string& text) { return *Period::Parse(text); }
@@ -107,8 +110,8 @@ class QueryStoreTest : public ::testing::Test {
             " product_line_id, customer_id, sales_amount, order_count, gross_profit,"
             " new_customers, visits, opportunities_won)"
             " VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            c.tenant, c.day, c.rep, c.team, c.region, c.product_line, c.customer, c.sales,
-            c.orders, c.gross_profit, c.new_customers, c.visits, c.won);
+            c.tenant, c.day, c.rep, c.team, c.region, c.product_line, c.customer, c.sales, c.orders,
+            c.gross_profit, c.new_customers, c.visits, c.won);
       }
     });
   }
@@ -134,8 +137,8 @@ class QueryStoreTest : public ::testing::Test {
             " first_order_day, first_rep_id, first_team_id, first_region_id, last_order_day)"
             " VALUES ('acme', $1, $2, $3, $4, NULLIF($5, '')::date, $6, $7, $8,"
             " NULLIF($9, '')::date)",
-            c.id, c.name, c.grade, c.tier, c.first_day, c.first_rep, c.first_team,
-            c.first_region, c.last_day);
+            c.id, c.name, c.grade, c.tier, c.first_day, c.first_rep, c.first_team, c.first_region,
+            c.last_day);
       }
     });
   }
@@ -237,11 +240,10 @@ TEST_F(ActualsTest, Groupings) {
   EXPECT_THAT(Sales(Get("2025-Q1", Company(), v1::GROUP_BY_CUSTOMER_GRADE)),
               ElementsAre(Pair("CUSTOMER_GRADE_A", 700'00), Pair("CUSTOMER_GRADE_B", 50'00),
                           Pair("CUSTOMER_GRADE_UNSPECIFIED", 0)));
-  EXPECT_THAT(Sales(Get("2025-Q1", Company(), v1::GROUP_BY_CUSTOMER_TIER)),
-              ElementsAre(Pair("CUSTOMER_TIER_GROWTH", 50'00),
-                          Pair("CUSTOMER_TIER_KEY_ACCOUNT", 300'00),
-                          Pair("CUSTOMER_TIER_POTENTIAL", 400'00),
-                          Pair("CUSTOMER_TIER_UNSPECIFIED", 0)));
+  EXPECT_THAT(
+      Sales(Get("2025-Q1", Company(), v1::GROUP_BY_CUSTOMER_TIER)),
+      ElementsAre(Pair("CUSTOMER_TIER_GROWTH", 50'00), Pair("CUSTOMER_TIER_KEY_ACCOUNT", 300'00),
+                  Pair("CUSTOMER_TIER_POTENTIAL", 400'00), Pair("CUSTOMER_TIER_UNSPECIFIED", 0)));
 }
 
 TEST_F(ActualsTest, ScopesAndProductLineFilter) {
@@ -259,7 +261,7 @@ TEST_F(ActualsTest, ScopesAndProductLineFilter) {
   EXPECT_EQ(total(Company(), "2025-Q1", "pl-b"), 50'00);
   EXPECT_EQ(total(Company(), "2024-Q4"), 1000'00);
   EXPECT_EQ(total(Company(), "2025-04-01"), 7000'00);
-  EXPECT_EQ(total(Company(), "2025"), 8750'00);
+  EXPECT_EQ(total(Company(), "2025"), 7750'00);
   EXPECT_THAT(Sales(Get("2025-Q1", Unit("west"), v1::GROUP_BY_REP)),
               ElementsAre(Pair("rep-2", 400'00), Pair("rep-3", 0)));
   EXPECT_EQ(Get("2025-Q1", Unit("west"), v1::GROUP_BY_NONE).rows(0).components().visits(), 5);
@@ -329,8 +331,7 @@ class CustomersTest : public QueryStoreTest {
                                  v1::CustomerFilter filter, const std::string& after = "",
                                  int limit = 100) {
     v1::ListCustomersResponse resp;
-    absl::Status st =
-        store_->ListCustomers("acme", P(period), scope, filter, after, limit, &resp);
+    absl::Status st = store_->ListCustomers("acme", P(period), scope, filter, after, limit, &resp);
     EXPECT_TRUE(st.ok()) << st;
     return resp;
   }
@@ -427,13 +428,13 @@ class FunnelTest : public QueryStoreTest {
     // Open opportunities carry no team (kept by created day); closed ones do
     // (kept by closed day).
     AddEntities({
-        {5, "p1", false, "2025-01-05", "rep-1", "", "", "", 0, 2},                // initial contact
-        {5, "p2", false, "2025-02-01", "rep-3", "", "", "", 0, 4},                // proposal
-        {5, "p3", true, "2025-03-01", "rep-1", "team-1", "east", "", 0, 6},       // won
-        {5, "p4", true, "2025-03-02", "rep-3", "team-2", "west", "", 0, 7},       // lost
-        {5, "p5", true, "2024-12-20", "rep-1", "team-1", "east", "", 0, 6},       // Q4
-        {5, "p6", false, "2025-03-10", "rep-2", "", "", "", 0, 1},                // lead
-        {1, "o1", true, "2025-03-10", "rep-2", "team-1", "east", "c", 0, 1},      // an order
+        {5, "p1", false, "2025-01-05", "rep-1", "", "", "", 0, 2},            // initial contact
+        {5, "p2", false, "2025-02-01", "rep-3", "", "", "", 0, 4},            // proposal
+        {5, "p3", true, "2025-03-01", "rep-1", "team-1", "east", "", 0, 6},   // won
+        {5, "p4", true, "2025-03-02", "rep-3", "team-2", "west", "", 0, 7},   // lost
+        {5, "p5", true, "2024-12-20", "rep-1", "team-1", "east", "", 0, 6},   // Q4
+        {5, "p6", false, "2025-03-10", "rep-2", "", "", "", 0, 1},            // lead
+        {1, "o1", true, "2025-03-10", "rep-2", "team-1", "east", "c", 0, 1},  // an order
     });
   }
 
