@@ -27,6 +27,26 @@ int CharCount(absl::string_view s) {
   return n;
 }
 
+// Where `s` stops being valid UTF-8, or npos. PostgreSQL text must be valid
+// UTF-8: an event that reached the store otherwise would fail its whole group.
+size_t InvalidUtf8At(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char b = static_cast<unsigned char>(s[i]);
+    const int len = b < 0x80             ? 1
+                    : (b & 0xE0) == 0xC0 ? 2
+                    : (b & 0xF0) == 0xE0 ? 3
+                    : (b & 0xF8) == 0xF0 ? 4
+                                         : 0;
+    if (len == 0 || i + len > s.size()) return i;
+    for (int k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += len;
+  }
+  return absl::string_view::npos;
+}
+
 bool IsDigits(absl::string_view s) {
   for (char c : s) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
@@ -96,6 +116,9 @@ class Checker {
       return Fail(field,
                   absl::StrFormat("is %d characters long: an id has at most %d", n, kMaxIdLength));
     }
+    if (size_t at = InvalidUtf8At(value); at != absl::string_view::npos) {
+      return Fail(field, absl::StrFormat("is not valid UTF-8 at byte %d: send text as UTF-8", at));
+    }
     for (size_t i = 0; i < value.size(); ++i) {
       const unsigned char c = static_cast<unsigned char>(value[i]);
       if (c < 0x20 || c == 0x7F) {
@@ -110,6 +133,12 @@ class Checker {
   // Free text of at most `max` characters (at least `min`).
   bool Text(const std::string& field, const std::string& value, int min, int max,
             absl::string_view what) {
+    if (size_t at = InvalidUtf8At(value); at != absl::string_view::npos) {
+      return Fail(field, absl::StrFormat("is not valid UTF-8 at byte %d: send text as UTF-8", at));
+    }
+    if (size_t at = value.find('\0'); at != std::string::npos) {
+      return Fail(field, absl::StrFormat("contains a NUL character at byte %d: remove it", at));
+    }
     const int n = CharCount(value);
     if (n < min) {
       return Fail(field, absl::StrFormat("is empty: give %s (%d-%d characters)", what, min, max));

@@ -16,11 +16,6 @@
 #include "common/leaderboard.h"
 #include "common/period.h"
 #include "common/status.h"
-#include <cstdio>
-#include <fstream>
-#include <unistd.h>
-#include "absl/strings/str_split.h"
-namespace { double ProcCpuMs(int pid) { std::ifstream f(absl::StrCat("/proc/", pid, "/schedstat")); long long ns = 0; f >> ns; return ns / 1e6; } }
 #include "services/ingest/src/domain/apply.h"
 #include "services/ingest/src/domain/delta.h"
 #include "services/ingest/src/domain/rollup.h"
@@ -41,7 +36,11 @@ bool IsStorableText(absl::string_view s) {
   while (i < s.size()) {
     const unsigned char b = static_cast<unsigned char>(s[i]);
     if (b == 0) return false;
-    int len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+    int len = b < 0x80             ? 1
+              : (b & 0xE0) == 0xC0 ? 2
+              : (b & 0xF0) == 0xE0 ? 3
+              : (b & 0xF8) == 0xF0 ? 4
+                                   : 0;
     if (len == 0 || i + len > s.size()) return false;
     for (int k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -272,11 +271,12 @@ EntityStates LoadEntities(pqxx::work& txn, const std::vector<EntityKey>& keys) {
     ids.Text(k.id);
   }
   pqxx::result r = txn.exec_params(
-      absl::StrCat("SELECT ", kEntityColumns,
-                   " FROM unnest($1::text[], $2::smallint[], $3::text[]) WITH ORDINALITY "
-                   "AS u(t, k, id, ord) "
-                   "JOIN ingest.entity_states s ON s.tenant_id = u.t COLLATE \"C\" AND s.kind = u.k "
-                   "AND s.entity_id = u.id COLLATE \"C\" ORDER BY u.ord FOR UPDATE OF s"),
+      absl::StrCat(
+          "SELECT ", kEntityColumns,
+          " FROM unnest($1::text[], $2::smallint[], $3::text[]) WITH ORDINALITY "
+          "AS u(t, k, id, ord) "
+          "JOIN ingest.entity_states s ON s.tenant_id = u.t COLLATE \"C\" AND s.kind = u.k "
+          "AND s.entity_id = u.id COLLATE \"C\" ORDER BY u.ord FOR UPDATE OF s"),
       tenants.str(), kinds.str(), ids.str());
   for (const pqxx::row& row : r) {
     EntityKey key{row[0].as<std::string>(), static_cast<EventKind>(row[1].as<int>()),
@@ -295,7 +295,7 @@ EntityStates LoadEntities(pqxx::work& txn, const std::vector<EntityKey>& keys) {
     s.status = row[13].as<int>();
     s.cycle_days = row[14].as<int64_t>();
     s.currency = row[15].as<std::string>();
-  states.emplace(std::move(key), std::move(s));
+    states.emplace(std::move(key), std::move(s));
   }
   return states;
 }
@@ -405,11 +405,10 @@ absl::Status WriteEntities(pqxx::work& txn, const std::map<EntityKey, EntityStat
                   "SELECT u.*, ",
                   TimestampFrom("$17::bigint"), " FROM ", kArrays,
                   " ON CONFLICT (tenant_id, kind, entity_id) DO NOTHING");
-    pqxx::result r = txn.exec_params(sql, tenants.str(), kinds.str(), ids.str(), versions.str(),
-                                     counted.str(), days.str(), reps.str(), teams.str(),
-                                     regions.str(), lines.str(), customers.str(), amounts.str(),
-                                     profits.str(), statuses.str(), cycles.str(), currencies.str(),
-                                     Micros(now));
+    pqxx::result r = txn.exec_params(
+        sql, tenants.str(), kinds.str(), ids.str(), versions.str(), counted.str(), days.str(),
+        reps.str(), teams.str(), regions.str(), lines.str(), customers.str(), amounts.str(),
+        profits.str(), statuses.str(), cycles.str(), currencies.str(), Micros(now));
     if (r.affected_rows() != n) {
       return absl::AbortedError(absl::StrFormat(
           "%d of %d new orders, receivables or opportunities were created concurrently; retry",
@@ -522,11 +521,11 @@ absl::Status WriteCustomers(pqxx::work& txn, const std::map<CustomerKey, Custome
                   "last_order_id, last_order_day, update_time) SELECT u.*, ",
                   TimestampFrom("$17::bigint"), " FROM ", kArrays,
                   " ON CONFLICT (tenant_id, customer_id) DO NOTHING");
-    pqxx::result r = txn.exec_params(
-        sql, tenants.str(), ids.str(), versions.str(), names.str(), industries.str(),
-        grades.str(), tiers.str(), owners.str(), first_ids.str(), first_days.str(),
-        first_reps.str(), first_teams.str(), first_regions.str(), first_lines.str(),
-        last_ids.str(), last_days.str(), Micros(now));
+    pqxx::result r =
+        txn.exec_params(sql, tenants.str(), ids.str(), versions.str(), names.str(),
+                        industries.str(), grades.str(), tiers.str(), owners.str(), first_ids.str(),
+                        first_days.str(), first_reps.str(), first_teams.str(), first_regions.str(),
+                        first_lines.str(), last_ids.str(), last_days.str(), Micros(now));
     if (r.affected_rows() != n) {
       return absl::AbortedError(absl::StrFormat(
           "%d of %d new customers were created concurrently; retry", n - r.affected_rows(), n));
@@ -551,13 +550,11 @@ void UpsertRollups(pqxx::work& txn, const std::vector<CellDelta>& rows) {
     for (int c = 0; c < kComponentCount; ++c) components[c].Int(row.delta[c]);
   }
   Params p;
-  std::string arrays = absl::StrCat(p.Add(tenants.str()), "::text[], ", p.Add(days.str()),
-                                    "::date[], ", p.Add(reps.str()), "::text[], ",
-                                    p.Add(teams.str()), "::text[], ", p.Add(regions.str()),
-                                    "::text[], ", p.Add(lines.str()), "::text[], ",
-                                    p.Add(customers.str()), "::text[]");
-  std::string columns =
-      "tenant_id, day, rep_id, team_id, region_id, product_line_id, customer_id";
+  std::string arrays = absl::StrCat(
+      p.Add(tenants.str()), "::text[], ", p.Add(days.str()), "::date[], ", p.Add(reps.str()),
+      "::text[], ", p.Add(teams.str()), "::text[], ", p.Add(regions.str()), "::text[], ",
+      p.Add(lines.str()), "::text[], ", p.Add(customers.str()), "::text[]");
+  std::string columns = "tenant_id, day, rep_id, team_id, region_id, product_line_id, customer_id";
   std::string updates;
   for (int c = 0; c < kComponentCount; ++c) {
     const absl::string_view col = ComponentColumn(c);
@@ -653,7 +650,8 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
       for (size_t i = 0; i < batch.events.size(); ++i) {
         const IncomingEvent& in = batch.events[i];
         if (!in.record.has_value()) {
-          outcomes[b][i] = EventOutcome{Outcome::kRejected, in.rejection.field, in.rejection.reason};
+          outcomes[b][i] =
+              EventOutcome{Outcome::kRejected, in.rejection.field, in.rejection.reason};
           rejects.push_back(RejectRow{&batch.tenant, &in, in.rejection});
           continue;
         }
@@ -703,10 +701,6 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
   const absl::TimeZone tz = options_.time_zone;
   std::vector<std::vector<EventOutcome>> result;
   absl::Status status = pool_.InTransaction([&](pqxx::work& txn) -> absl::Status {
-    static std::map<std::string, double> acc; static int txns = 0;
-    const int bpid = txn.exec("SELECT pg_backend_pid()")[0][0].as<int>();
-    double c0 = ProcCpuMs(bpid);
-    auto lap = [&](const char* what) { txn.exec("SELECT 1"); usleep(2000); double c = ProcCpuMs(bpid); acc[what] += c - c0; if (pending.size() > 1000) std::fprintf(stderr, "   %s %.1f (pid %d)\n", what, c - c0, bpid); c0 = c; };
     std::vector<std::vector<EventOutcome>> out = outcomes;
     std::vector<RejectRow> rejected = rejects;
 
@@ -723,26 +717,19 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
           o = EventOutcome{Outcome::kRejected, item.unknown_rep->field, item.unknown_rep->reason};
           rejected.push_back(RejectRow{item.tenant, item.in, *item.unknown_rep});
         } else {
-          pending.push_back(PendingEvent{candidates[n], *item.tenant, &*item.in->record,
-                                         item.placement});
+          pending.push_back(
+              PendingEvent{candidates[n], *item.tenant, &*item.in->record, item.placement});
         }
       }
     }
 
-    lap("1 events");
     // (2)-(3) last counted states, locked; versions and one-off kinds applied.
     const EntityStates entities = LoadEntities(txn, EntitiesTouched(pending));
-    lap("2 load entities");
     const CustomerStates customers = LoadCustomers(txn, CustomersTouched(pending, entities));
-    lap("3 load customers");
     BatchEffects fx = ApplyEvents(pending, entities, customers, tz);
     RETURN_IF_ERROR(WriteEntities(txn, fx.entities, entities, now));
-    lap("4 write entities");
     if (!fx.lookup.empty()) FinishCustomers(FindCustomerOrders(txn, fx.lookup), &fx);
-    std::fprintf(stderr, "lookups %zu customers %zu entities %zu\n", fx.lookup.size(), fx.customers.size(), fx.entities.size());
-    lap("4b lookup");
     RETURN_IF_ERROR(WriteCustomers(txn, fx.customers, customers, now));
-    lap("5 lookup+write customers");
     for (const auto& [ref, outcome] : fx.outcomes) {
       out[items[ref].batch][items[ref].index].outcome = outcome;
     }
@@ -750,12 +737,8 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
     // (4) the rollups, (5) the leaderboard outbox, (6) the rejects.
     const std::vector<CellDelta> rows = fx.deltas.Rows();
     UpsertRollups(txn, rows);
-    lap("6 rollups");
     InsertRejects(txn, rejected, now);
     AppendOutbox(txn, BoardIncrementsOf(rows));
-    lap("7 outbox");
-    if (pending.size() < 1000) acc.clear(); else ++txns;
-    if (txns == 5) { for (auto& [k, v] : acc) std::fprintf(stderr, "  server %-26s %6.1f ms/txn\n", k.c_str(), v / 5); acc.clear(); }
     result = std::move(out);
     return absl::OkStatus();
   });

@@ -3,6 +3,7 @@
 // Numbers are worked out by hand in each test.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,8 +20,6 @@
 #include <tuple>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -195,8 +194,9 @@ v1::Event KnowledgePb(const std::string& event_id, const std::string& day) {
   return e;
 }
 
-v1::Event ReportPb(const std::string& event_id, v1::ReportCadence cadence, const std::string& period,
-                   const std::string& submitted, const std::string& author = "rep-1") {
+v1::Event ReportPb(const std::string& event_id, v1::ReportCadence cadence,
+                   const std::string& period, const std::string& submitted,
+                   const std::string& author = "rep-1") {
   v1::Event e = Base(event_id, "reports");
   v1::ReportSubmission* r = e.mutable_report_submission();
   r->set_report_id(event_id);
@@ -224,11 +224,11 @@ Rejection RejectionOf(const v1::Event& e) {
   return in.rejection;
 }
 
-#define EXPECT_REJECTED(event, field_name, reason_part)  \
-  do {                                                   \
-    Rejection r_ = RejectionOf(event);                   \
-    EXPECT_EQ(r_.field, field_name) << r_.reason;        \
-    EXPECT_THAT(r_.reason, HasSubstr(reason_part));      \
+#define EXPECT_REJECTED(event, field_name, reason_part) \
+  do {                                                  \
+    Rejection r_ = RejectionOf(event);                  \
+    EXPECT_EQ(r_.field, field_name) << r_.reason;       \
+    EXPECT_THAT(r_.reason, HasSubstr(reason_part));     \
   } while (0)
 
 TEST(DecodeTest, AValidOrderDecodes) {
@@ -241,8 +241,8 @@ TEST(DecodeTest, AValidOrderDecodes) {
   EXPECT_EQ(o.amount, (Money{"CNY", 100'00}));
   EXPECT_EQ(o.gross_profit, 30'00);
   EXPECT_EQ(o.signed_date, absl::CivilDay(2025, 1, 15));
-  EXPECT_EQ(in.record->occurred_at, absl::FromCivil(absl::CivilSecond(2025, 1, 15, 2, 30, 0),
-                                                    absl::UTCTimeZone()));
+  EXPECT_EQ(in.record->occurred_at,
+            absl::FromCivil(absl::CivilSecond(2025, 1, 15, 2, 30, 0), absl::UTCTimeZone()));
 }
 
 TEST(DecodeTest, EnvelopeFields) {
@@ -297,6 +297,12 @@ TEST(DecodeTest, OrderFields) {
   EXPECT_TRUE(DecodeEvent(with([&](v1::Order& o) { o.set_order_id(cjk); })).record.has_value());
   EXPECT_REJECTED(with([](v1::Order& o) { o.set_order_id("a\x01"); }), "order.order_id",
                   "control character");
+  EXPECT_REJECTED(with([](v1::Order& o) {
+                    o.set_rep_id(
+                        "r\xff"
+                        "1");
+                  }),
+                  "order.rep_id", "is not valid UTF-8 at byte 1");
   EXPECT_REJECTED(with([](v1::Order& o) { o.set_version(0); }), "order.version",
                   "versions start at 1");
   EXPECT_REJECTED(with([](v1::Order& o) { o.set_customer_id(""); }), "order.customer_id",
@@ -312,14 +318,14 @@ TEST(DecodeTest, OrderFields) {
     EXPECT_EQ(r.field, "order.amount.minor_units");
     EXPECT_EQ(r.reason, "is -5: an order amount cannot be negative");
   }
-  EXPECT_REJECTED(
-      with([](v1::Order& o) { o.mutable_gross_profit()->set_currency_code("USD"); }),
-      "order.gross_profit.currency_code", "the amount is in \"CNY\"");
+  EXPECT_REJECTED(with([](v1::Order& o) { o.mutable_gross_profit()->set_currency_code("USD"); }),
+                  "order.gross_profit.currency_code", "the amount is in \"CNY\"");
   EXPECT_REJECTED(with([](v1::Order& o) { o.mutable_gross_profit()->set_currency_code("US"); }),
                   "order.gross_profit.currency_code", "three upper-case letters");
   // A negative gross profit is allowed; a missing one counts as 0.
-  EXPECT_TRUE(DecodeEvent(with([](v1::Order& o) { o.mutable_gross_profit()->set_minor_units(-9); }))
-                  .record.has_value());
+  EXPECT_TRUE(DecodeEvent(with([](v1::Order& o) {
+                o.mutable_gross_profit()->set_minor_units(-9);
+              })).record.has_value());
   EXPECT_TRUE(DecodeEvent(with([](v1::Order& o) { o.clear_gross_profit(); })).record.has_value());
   EXPECT_REJECTED(with([](v1::Order& o) { o.set_status(v1::ORDER_STATUS_UNSPECIFIED); }),
                   "order.status", "is not set: choose one of SIGNED, CLOSED_WON");
@@ -409,13 +415,16 @@ TEST(DecodeTest, OpportunityFields) {
 }
 
 TEST(DecodeTest, CustomerFieldsAndNameNormalisation) {
-  IncomingEvent in = DecodeEvent(CustomerPb("c1", 1, "\xE3\x80\x80上海  华东电子（集团）有限公司 "));
+  IncomingEvent in =
+      DecodeEvent(CustomerPb("c1", 1, "\xE3\x80\x80上海  华东电子（集团）有限公司 "));
   ASSERT_TRUE(in.record.has_value()) << in.rejection.reason;
   EXPECT_EQ(std::get<Customer>(in.record->body).full_name, "上海 华东电子(集团)有限公司");
   EXPECT_REJECTED(CustomerPb("c1", 1, " \xE3\x80\x80 "), "customer.full_name", "is empty");
   EXPECT_REJECTED(CustomerPb("c1", 1, std::string(201, 'n')), "customer.full_name",
                   "at most 200 characters");
   EXPECT_REJECTED(CustomerPb("c1", 0, "A Co."), "customer.version", "is 0");
+  EXPECT_REJECTED(CustomerPb("c1", 1, std::string("A\0Co.", 5)), "customer.full_name",
+                  "NUL character at byte 1");
   v1::Event e = CustomerPb("c1", 1, "A Co.");
   e.mutable_customer()->set_industry(std::string(101, 'i'));
   EXPECT_REJECTED(e, "customer.industry", "at most 100");
@@ -433,9 +442,11 @@ TEST(DecodeTest, CustomerFieldsAndNameNormalisation) {
 TEST(DecodeTest, SurveyRatingKnowledgeAndReportFields) {
   EXPECT_TRUE(DecodeEvent(SurveyPb("s1", 0)).record.has_value());
   EXPECT_TRUE(DecodeEvent(SurveyPb("s1", 100)).record.has_value());
-  EXPECT_REJECTED(SurveyPb("s1", 101), "satisfaction_survey.score", "is 101: a satisfaction score is 0-100");
+  EXPECT_REJECTED(SurveyPb("s1", 101), "satisfaction_survey.score",
+                  "is 101: a satisfaction score is 0-100");
   EXPECT_REJECTED(SurveyPb("s1", -1), "satisfaction_survey.score", "is -1");
-  EXPECT_REJECTED(RatingPb("r1", 0), "collaboration_rating.rating", "is 0: a collaboration rating is 1-5");
+  EXPECT_REJECTED(RatingPb("r1", 0), "collaboration_rating.rating",
+                  "is 0: a collaboration rating is 1-5");
   EXPECT_REJECTED(RatingPb("r1", 6), "collaboration_rating.rating", "is 6");
   v1::Event r = RatingPb("r1", 3);
   r.mutable_collaboration_rating()->set_department("");
@@ -468,9 +479,9 @@ TEST(DecodeTest, SurveyRatingKnowledgeAndReportFields) {
                   "report_submission.cadence", "DAILY, WEEKLY, MONTHLY");
   EXPECT_REJECTED(ReportPb("d1", v1::REPORT_CADENCE_DAILY, "2025-01-15", "2025-01-15T17:00"),
                   "report_submission.submitted_at", "RFC 3339");
-  EXPECT_REJECTED(ReportPb("d1", v1::REPORT_CADENCE_DAILY, "2025-01-15",
-                           "2025-01-15T17:00:00+08:00", ""),
-                  "report_submission.author_id", "is empty");
+  EXPECT_REJECTED(
+      ReportPb("d1", v1::REPORT_CADENCE_DAILY, "2025-01-15", "2025-01-15T17:00:00+08:00", ""),
+      "report_submission.author_id", "is empty");
 }
 
 // ---------------------------------------------------------------------------
@@ -514,8 +525,7 @@ class FakeDirectory : public OrgDirectory {
 
  private:
   mutable absl::Mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::vector<Membership>> reps_
-      ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, std::vector<Membership>> reps_ ABSL_GUARDED_BY(mu_);
   bool unavailable_ ABSL_GUARDED_BY(mu_) = false;
   int calls_ ABSL_GUARDED_BY(mu_) = 0;
 };
@@ -567,27 +577,26 @@ class IngestStoreTest : public ::testing::Test {
     for (int c = 0; c < kComponentCount; ++c) {
       absl::StrAppend(&columns, ", ", ComponentColumn(c));
     }
-    EXPECT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      for (const auto& row : tx.exec_params(
-                               absl::StrCat("SELECT day::text, rep_id, team_id, product_line_id, "
-                                            "customer_id",
-                                            columns,
-                                            " FROM ingest.rollup_daily WHERE tenant_id = $1"),
-                               tenant)) {
-                        std::map<std::string, int64_t> m;
-                        for (int c = 0; c < kComponentCount; ++c) {
-                          const int64_t v = row[5 + c].as<int64_t>();
-                          if (v != 0) m[std::string(ComponentColumn(c))] = v;
-                        }
-                        if (m.empty()) continue;
-                        out[{row[0].as<std::string>(), row[1].as<std::string>(),
-                             row[2].as<std::string>(), row[3].as<std::string>(),
-                             row[4].as<std::string>()}] = m;
-                      }
-                      return absl::OkStatus();
-                    })
-                    .ok());
+    EXPECT_TRUE(
+        pool_
+            ->InTransaction([&](pqxx::work& tx) {
+              for (const auto& row : tx.exec_params(
+                       absl::StrCat("SELECT day::text, rep_id, team_id, product_line_id, "
+                                    "customer_id",
+                                    columns, " FROM ingest.rollup_daily WHERE tenant_id = $1"),
+                       tenant)) {
+                std::map<std::string, int64_t> m;
+                for (int c = 0; c < kComponentCount; ++c) {
+                  const int64_t v = row[5 + c].as<int64_t>();
+                  if (v != 0) m[std::string(ComponentColumn(c))] = v;
+                }
+                if (m.empty()) continue;
+                out[{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                     row[3].as<std::string>(), row[4].as<std::string>()}] = m;
+              }
+              return absl::OkStatus();
+            })
+            .ok());
     return out;
   }
 
@@ -613,20 +622,19 @@ class IngestStoreTest : public ::testing::Test {
   };
   std::vector<OutboxRow> Outbox() {
     std::vector<OutboxRow> rows;
-    EXPECT_TRUE(pool_
-                    ->InTransaction([&](pqxx::work& tx) {
-                      for (const auto& row :
-                           tx.exec("SELECT seq, tenant_id, increments FROM ingest.outbox "
-                                   "ORDER BY seq")) {
-                        auto decoded = DecodeIncrements(row[2].as<std::string>());
-                        EXPECT_TRUE(decoded.ok()) << decoded.status();
-                        rows.push_back(OutboxRow{row[0].as<int64_t>(), row[1].as<std::string>(),
-                                                 decoded.ok() ? *decoded
-                                                              : std::vector<BoardIncrement>{}});
-                      }
-                      return absl::OkStatus();
-                    })
-                    .ok());
+    EXPECT_TRUE(
+        pool_
+            ->InTransaction([&](pqxx::work& tx) {
+              for (const auto& row : tx.exec("SELECT seq, tenant_id, increments FROM ingest.outbox "
+                                             "ORDER BY seq")) {
+                auto decoded = DecodeIncrements(row[2].as<std::string>());
+                EXPECT_TRUE(decoded.ok()) << decoded.status();
+                rows.push_back(OutboxRow{row[0].as<int64_t>(), row[1].as<std::string>(),
+                                         decoded.ok() ? *decoded : std::vector<BoardIncrement>{}});
+              }
+              return absl::OkStatus();
+            })
+            .ok());
     return rows;
   }
 
@@ -758,9 +766,9 @@ TEST_F(IngestStoreTest, OneBadEventIsRejectedAndTheGoodOnesKept) {
   unknown_rep.order_id = "o-x";
   unknown_rep.rep = "rep-ghost";
   clock_.Set(absl::FromUnixSeconds(1736935200));  // 2025-01-15T10:00:00Z
-  auto r = store_->ApplyBatches({Batch("acme", {OrderPb("e-1", OrderSpec{}), OrderPb("e-2", bad),
-                                                PaymentPb("p-1", 50'00, "2025-01-16"),
-                                                OrderPb("e-3", unknown_rep)})});
+  auto r = store_->ApplyBatches(
+      {Batch("acme", {OrderPb("e-1", OrderSpec{}), OrderPb("e-2", bad),
+                      PaymentPb("p-1", 50'00, "2025-01-16"), OrderPb("e-3", unknown_rep)})});
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_THAT(*r, SizeIs(1));
   const std::vector<EventOutcome>& o = (*r)[0];
@@ -859,11 +867,10 @@ TEST_F(IngestStoreTest, OneOffKindsAddTheirComponents) {
   EXPECT_THAT(
       RollupCells("acme"),
       ElementsAre(
-          Pair(Key("2025-01-15", "rep-1", "team-1", "", ""),
-               (Row{{"collaboration_sum", 4},
-                    {"collaboration_count", 1},
-                    {"knowledge_sharing", 1},
-                    {"reports_on_time", 1}})),
+          Pair(Key("2025-01-15", "rep-1", "team-1", "", ""), (Row{{"collaboration_sum", 4},
+                                                                  {"collaboration_count", 1},
+                                                                  {"knowledge_sharing", 1},
+                                                                  {"reports_on_time", 1}})),
           Pair(Key("2025-01-15", "rep-1", "team-1", "", "cust-1"),
                (Row{{"visits", 1},
                     {"effective_visits", 1},
@@ -878,10 +885,10 @@ TEST_F(IngestStoreTest, OneOffKindsAddTheirComponents) {
 }
 
 TEST_F(IngestStoreTest, ReceivablesAndOpportunitiesByVersion) {
-  EXPECT_THAT(Apply("acme", {ReceivablePb("ar-v1", 1, 300'00, "2025-02-28"),
-                             OpportunityPb("op-v1", 1, v1::OPPORTUNITY_STAGE_PROPOSAL,
-                                           "2025-01-02", "")}),
-              ElementsAre(Outcome::kAccepted, Outcome::kAccepted));
+  EXPECT_THAT(
+      Apply("acme", {ReceivablePb("ar-v1", 1, 300'00, "2025-02-28"),
+                     OpportunityPb("op-v1", 1, v1::OPPORTUNITY_STAGE_PROPOSAL, "2025-01-02", "")}),
+      ElementsAre(Outcome::kAccepted, Outcome::kAccepted));
   EXPECT_EQ(Sum("acme", "receivable_due"), 300'00);
   EXPECT_EQ(Sum("acme", "opportunities_won"), 0);
   // Partly written off; the opportunity is won on 2025-01-22 (20 days).
@@ -932,9 +939,8 @@ TEST_F(IngestStoreTest, OneOutboxRowPerTenantPerTransactionWithTheMergedIncremen
   for (const BoardIncrement& inc : outbox[0].increments) {
     EXPECT_EQ(inc.tenant, "acme");
     EXPECT_EQ(inc.member, "rep-1");
-    auto [it, inserted] =
-        acme.emplace(std::make_tuple(inc.period, std::string(BoardMetricName(inc.metric)), inc.scope),
-                     inc);
+    auto [it, inserted] = acme.emplace(
+        std::make_tuple(inc.period, std::string(BoardMetricName(inc.metric)), inc.scope), inc);
     EXPECT_TRUE(inserted) << "not merged: " << inc.period << " " << inc.scope;
   }
   for (const char* period : {"2025-W03", "2025-01", "2025-Q1", "2025"}) {
@@ -957,7 +963,8 @@ TEST_F(IngestStoreTest, OneOutboxRowPerTenantPerTransactionWithTheMergedIncremen
   // globex: 2025-03-31 is in ISO week 2025-W14.
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> globex;
   for (const BoardIncrement& inc : outbox[1].increments) {
-    if (inc.metric == BoardMetric::kCollected) globex[{inc.period, "collected", inc.scope}] = inc.amount;
+    if (inc.metric == BoardMetric::kCollected)
+      globex[{inc.period, "collected", inc.scope}] = inc.amount;
   }
   EXPECT_EQ((globex[{"2025-W14", "collected", "company"}]), 70'00);
   EXPECT_EQ((globex[{"2025-03", "collected", "team:team-1"}]), 70'00);
@@ -985,15 +992,16 @@ TEST_F(IngestStoreTest, OneOutboxRowPerTenantPerTransactionWithTheMergedIncremen
 
 TEST_F(IngestStoreTest, GroupCommitOfTwoTenantsKeepsThemApart) {
   OrderSpec s;
-  std::vector<std::vector<Outcome>> r = Apply({Batch("acme", {OrderPb("e-1", s)}),
-                                               Batch("globex", {OrderPb("e-1", s)}),
-                                               Batch("acme", {OrderPb("e-1", s)})});
+  std::vector<std::vector<Outcome>> r =
+      Apply({Batch("acme", {OrderPb("e-1", s)}), Batch("globex", {OrderPb("e-1", s)}),
+             Batch("acme", {OrderPb("e-1", s)})});
   // The same event id twice for acme in one group: the second is a duplicate.
   EXPECT_THAT(r, ElementsAre(ElementsAre(Outcome::kAccepted), ElementsAre(Outcome::kAccepted),
                              ElementsAre(Outcome::kDuplicate)));
   s.version = 2;
   s.amount = 130'00;
-  r = Apply({Batch("globex", {OrderPb("e-2", s)}), Batch("acme", {PaymentPb("p", 1'00, "2025-01-15")})});
+  r = Apply(
+      {Batch("globex", {OrderPb("e-2", s)}), Batch("acme", {PaymentPb("p", 1'00, "2025-01-15")})});
   EXPECT_THAT(r, ElementsAre(ElementsAre(Outcome::kAccepted), ElementsAre(Outcome::kAccepted)));
   EXPECT_EQ(Sum("acme", "sales_amount"), 100'00);
   EXPECT_EQ(Sum("globex", "sales_amount"), 130'00);
@@ -1010,7 +1018,8 @@ TEST_F(IngestStoreTest, NewCustomerMovesWithTheFirstOrder) {
   march.signed_date = "2025-03-10";
   march.rep = "rep-3";
   Apply("acme", {OrderPb("e-1", march)});
-  EXPECT_EQ(RollupCells("acme").at(Key("2025-03-10", "rep-3", "team-2", "pl-a", "cust-1"))
+  EXPECT_EQ(RollupCells("acme")
+                .at(Key("2025-03-10", "rep-3", "team-2", "pl-a", "cust-1"))
                 .at("new_customers"),
             1);
 
@@ -1020,7 +1029,8 @@ TEST_F(IngestStoreTest, NewCustomerMovesWithTheFirstOrder) {
   jan.signed_date = "2025-01-05";
   Apply("acme", {OrderPb("e-2", jan)});
   Cells cells = RollupCells("acme");
-  EXPECT_EQ(cells.at(Key("2025-01-05", "rep-1", "team-1", "pl-a", "cust-1")).at("new_customers"), 1);
+  EXPECT_EQ(cells.at(Key("2025-01-05", "rep-1", "team-1", "pl-a", "cust-1")).at("new_customers"),
+            1);
   EXPECT_EQ(cells.at(Key("2025-03-10", "rep-3", "team-2", "pl-a", "cust-1")).count("new_customers"),
             0u);
   EXPECT_EQ(Sum("acme", "new_customers"), 1);
@@ -1039,7 +1049,8 @@ TEST_F(IngestStoreTest, NewCustomerMovesWithTheFirstOrder) {
   Apply("acme", {OrderPb("e-4", jan_cancel)});
   cells = RollupCells("acme");
   EXPECT_EQ(cells.count(Key("2025-01-05", "rep-1", "team-1", "pl-a", "cust-1")), 0u);
-  EXPECT_EQ(cells.at(Key("2025-02-20", "rep-2", "team-2", "pl-a", "cust-1")).at("new_customers"), 1);
+  EXPECT_EQ(cells.at(Key("2025-02-20", "rep-2", "team-2", "pl-a", "cust-1")).at("new_customers"),
+            1);
   EXPECT_EQ(Sum("acme", "new_customers"), 1);
 
   // All orders cancelled: no new customer at all.
@@ -1086,9 +1097,10 @@ class Recompute {
   Cells Expected(const std::string& tenant, const std::map<std::string, OrderSpec>& latest) {
     Cells out;
     // customer → (day, order id, cell key)
-    std::map<std::string, std::tuple<std::string, std::string,
-                                     std::tuple<std::string, std::string, std::string, std::string,
-                                                std::string>>>
+    std::map<
+        std::string,
+        std::tuple<std::string, std::string,
+                   std::tuple<std::string, std::string, std::string, std::string, std::string>>>
         first;
     for (const auto& [id, s] : latest) {
       if (s.status == v1::ORDER_STATUS_CANCELLED) continue;

@@ -1,6 +1,8 @@
 // The pure rules of the ingest pipeline: rollup deltas of versioned and
 // one-off events, deadlines, customer names and first orders, board
 // increments, and the in-memory application of a batch.
+#include "services/ingest/src/domain/delta.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -15,7 +17,6 @@
 #include "common/period.h"
 #include "services/ingest/src/domain/apply.h"
 #include "services/ingest/src/domain/customer.h"
-#include "services/ingest/src/domain/delta.h"
 #include "services/ingest/src/domain/event.h"
 #include "services/ingest/src/domain/rollup.h"
 
@@ -71,9 +72,8 @@ EventRecord OpportunityEvent(int64_t version, OpportunityStage stage, absl::Civi
 
 // The rows of `deltas` as (day, rep, team, product line, customer) → the
 // non-zero components by column name.
-using RowMap =
-    std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>,
-             std::map<std::string, int64_t>>;
+using RowMap = std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>,
+                        std::map<std::string, int64_t>>;
 RowMap RowsOf(const RollupDeltas& deltas) {
   RowMap out;
   for (const CellDelta& row : deltas.Rows()) {
@@ -90,19 +90,17 @@ RowMap RowsOf(const RollupDeltas& deltas) {
 
 TEST(StateChangeTest, NewerOrderVersionAddsOnlyTheDifference) {
   const absl::CivilDay day(2025, 1, 15);
-  EntityState v1 = StateOf(OrderEvent("o-1", 1, 100'00, day, OrderStatus::kSigned, "rep-1",
-                                      "cust-1", 30'00),
-                           kTeam1);
-  EntityState v2 = StateOf(OrderEvent("o-1", 2, 120'00, day, OrderStatus::kClosedWon, "rep-1",
-                                      "cust-1", 35'00),
-                           kTeam1);
+  EntityState v1 = StateOf(
+      OrderEvent("o-1", 1, 100'00, day, OrderStatus::kSigned, "rep-1", "cust-1", 30'00), kTeam1);
+  EntityState v2 = StateOf(
+      OrderEvent("o-1", 2, 120'00, day, OrderStatus::kClosedWon, "rep-1", "cust-1", 35'00), kTeam1);
   RollupDeltas deltas;
   AddStateChange("t", EventKind::kOrder, EntityState{}, v1, &deltas);
   EXPECT_THAT(RowsOf(deltas),
-              ElementsAre(Pair(std::make_tuple("2025-01-15", "rep-1", "team-1", "pl-a", "cust-1"),
-                               (std::map<std::string, int64_t>{{"sales_amount", 100'00},
-                                                               {"order_count", 1},
-                                                               {"gross_profit", 30'00}}))));
+              ElementsAre(Pair(
+                  std::make_tuple("2025-01-15", "rep-1", "team-1", "pl-a", "cust-1"),
+                  (std::map<std::string, int64_t>{
+                      {"sales_amount", 100'00}, {"order_count", 1}, {"gross_profit", 30'00}}))));
   RollupDeltas diff;
   AddStateChange("t", EventKind::kOrder, v1, v2, &diff);
   // 100 → 120: +20 sales, +5 gross profit, the order still counted once.
@@ -152,10 +150,10 @@ TEST(StateChangeTest, CancellationReversesEverythingTheOrderAdded) {
   RollupDeltas deltas;
   AddStateChange("t", EventKind::kOrder, v2, v3, &deltas);
   EXPECT_THAT(RowsOf(deltas),
-              ElementsAre(Pair(std::make_tuple("2025-01-15", "rep-1", "team-1", "pl-a", "cust-1"),
-                               (std::map<std::string, int64_t>{{"sales_amount", -120'00},
-                                                               {"order_count", -1},
-                                                               {"gross_profit", -35'00}}))));
+              ElementsAre(Pair(
+                  std::make_tuple("2025-01-15", "rep-1", "team-1", "pl-a", "cust-1"),
+                  (std::map<std::string, int64_t>{
+                      {"sales_amount", -120'00}, {"order_count", -1}, {"gross_profit", -35'00}}))));
   // Cancelled to cancelled changes nothing.
   RollupDeltas none;
   AddStateChange("t", EventKind::kOrder, v3, v3, &none);
@@ -188,14 +186,12 @@ TEST(StateChangeTest, ReceivableDueFollowsItsVersions) {
 
 TEST(StateChangeTest, OpportunityCountsWhenWonOrLostAndReversesWhenReopened) {
   const absl::CivilDay created(2025, 1, 2), closed(2025, 1, 22);
-  EntityState open = StateOf(
-      OpportunityEvent(1, OpportunityStage::kNegotiation, created, std::nullopt), kTeam1);
-  EntityState won =
-      StateOf(OpportunityEvent(2, OpportunityStage::kWon, created, closed), kTeam1);
-  EntityState lost =
-      StateOf(OpportunityEvent(3, OpportunityStage::kLost, created, closed), kTeam1);
-  EntityState reopened = StateOf(
-      OpportunityEvent(4, OpportunityStage::kProposal, created, std::nullopt), kTeam1);
+  EntityState open =
+      StateOf(OpportunityEvent(1, OpportunityStage::kNegotiation, created, std::nullopt), kTeam1);
+  EntityState won = StateOf(OpportunityEvent(2, OpportunityStage::kWon, created, closed), kTeam1);
+  EntityState lost = StateOf(OpportunityEvent(3, OpportunityStage::kLost, created, closed), kTeam1);
+  EntityState reopened =
+      StateOf(OpportunityEvent(4, OpportunityStage::kProposal, created, std::nullopt), kTeam1);
   EXPECT_EQ(won.cycle_days, 20);
 
   RollupDeltas to_won;
@@ -265,11 +261,11 @@ TEST(OneOffTest, FollowUpCountsVisitsEffectiveAndLateOnTheContactDay) {
   // Recorded 24 h and 1 s later with blank content: late, not effective.
   f.content = " \n ";
   AddOneOff("t", EventRecord{At("2025-01-16T23:30:01+08:00"), f}, kTeam1, kShanghai, &deltas);
-  EXPECT_THAT(RowsOf(deltas),
-              ElementsAre(Pair(std::make_tuple("2025-01-15", "rep-1", "team-1", "", "cust-1"),
-                               (std::map<std::string, int64_t>{{"visits", 2},
-                                                               {"effective_visits", 1},
-                                                               {"follow_ups_late", 1}}))));
+  EXPECT_THAT(
+      RowsOf(deltas),
+      ElementsAre(Pair(std::make_tuple("2025-01-15", "rep-1", "team-1", "", "cust-1"),
+                       (std::map<std::string, int64_t>{
+                           {"visits", 2}, {"effective_visits", 1}, {"follow_ups_late", 1}}))));
   EXPECT_FALSE(FollowUpIsLate(At("2025-01-15T10:00:00Z"), At("2025-01-16T10:00:00Z")));
   EXPECT_TRUE(FollowUpIsLate(At("2025-01-15T10:00:00Z"), At("2025-01-16T10:00:00.000001Z")));
 }
@@ -284,15 +280,14 @@ TEST(OneOffTest, SurveysRatingsAndKnowledgeSharing) {
   AddOneOff("t", EventRecord{At("2025-01-16T20:00:00Z"), s}, kTeam1, kShanghai, &deltas);
   AddOneOff("t", EventRecord{At("2025-01-16T20:00:00Z"), r}, kTeam1, kShanghai, &deltas);
   AddOneOff("t", EventRecord{At("2025-01-16T20:00:00Z"), k}, kTeam1, kShanghai, &deltas);
-  EXPECT_THAT(
-      RowsOf(deltas),
-      ElementsAre(Pair(std::make_tuple("2025-01-17", "rep-1", "team-1", "", ""),
-                       (std::map<std::string, int64_t>{{"collaboration_sum", 4},
-                                                       {"collaboration_count", 1},
-                                                       {"knowledge_sharing", 1}})),
-                  Pair(std::make_tuple("2025-01-17", "rep-1", "team-1", "", "cust-1"),
-                       (std::map<std::string, int64_t>{{"satisfaction_sum", 92},
-                                                       {"satisfaction_count", 1}}))));
+  EXPECT_THAT(RowsOf(deltas),
+              ElementsAre(Pair(std::make_tuple("2025-01-17", "rep-1", "team-1", "", ""),
+                               (std::map<std::string, int64_t>{{"collaboration_sum", 4},
+                                                               {"collaboration_count", 1},
+                                                               {"knowledge_sharing", 1}})),
+                          Pair(std::make_tuple("2025-01-17", "rep-1", "team-1", "", "cust-1"),
+                               (std::map<std::string, int64_t>{{"satisfaction_sum", 92},
+                                                               {"satisfaction_count", 1}}))));
 }
 
 TEST(ReportDeadlineTest, FollowsTheCadenceRulesInTheTenantTimeZone) {
@@ -329,9 +324,9 @@ TEST(ReportDeadlineTest, FollowsTheCadenceRulesInTheTenantTimeZone) {
   r.submitted_at = At("2025-01-20T12:01:00+08:00");
   AddOneOff("t", EventRecord{r.submitted_at, r}, kTeam1, kShanghai, &deltas);
   EXPECT_THAT(RowsOf(deltas),
-              ElementsAre(Pair(std::make_tuple("2025-01-19", "rep-1", "team-1", "", ""),
-                               (std::map<std::string, int64_t>{{"reports_on_time", 1},
-                                                               {"reports_late", 1}}))));
+              ElementsAre(Pair(
+                  std::make_tuple("2025-01-19", "rep-1", "team-1", "", ""),
+                  (std::map<std::string, int64_t>{{"reports_on_time", 1}, {"reports_late", 1}}))));
 }
 
 // --- customers ---
@@ -350,7 +345,8 @@ OrderRef Ref(const std::string& id, absl::CivilDay day, const std::string& rep =
 }
 
 TEST(CustomerOrdersTest, AnEarlierOrderBecomesTheFirst) {
-  CustomerOrders before{Ref("o-2", absl::CivilDay(2025, 3, 1)), Ref("o-2", absl::CivilDay(2025, 3, 1))};
+  CustomerOrders before{Ref("o-2", absl::CivilDay(2025, 3, 1)),
+                        Ref("o-2", absl::CivilDay(2025, 3, 1))};
   auto after = AdvanceCustomerOrders(
       before, {OrderChange{"o-1", std::nullopt, Ref("o-1", absl::CivilDay(2025, 2, 1))}});
   ASSERT_TRUE(after.has_value());
@@ -367,7 +363,8 @@ TEST(CustomerOrdersTest, AnEarlierOrderBecomesTheFirst) {
 }
 
 TEST(CustomerOrdersTest, SameDayTiesGoToTheSmallerOrderId) {
-  CustomerOrders before{Ref("o-5", absl::CivilDay(2025, 3, 1)), Ref("o-5", absl::CivilDay(2025, 3, 1))};
+  CustomerOrders before{Ref("o-5", absl::CivilDay(2025, 3, 1)),
+                        Ref("o-5", absl::CivilDay(2025, 3, 1))};
   auto after = AdvanceCustomerOrders(
       before, {OrderChange{"o-4", std::nullopt, Ref("o-4", absl::CivilDay(2025, 3, 1), "rep-9")}});
   ASSERT_TRUE(after.has_value());
@@ -379,17 +376,20 @@ TEST(CustomerOrdersTest, LosingTheFirstOrLastOrderNeedsALookup) {
   CustomerOrders before{Ref("o-1", absl::CivilDay(2025, 1, 1)),
                         Ref("o-3", absl::CivilDay(2025, 3, 1))};
   // The first is cancelled: who is first now depends on orders not in the batch.
-  EXPECT_FALSE(AdvanceCustomerOrders(
-                   before, {OrderChange{"o-1", Ref("o-1", absl::CivilDay(2025, 1, 1)), std::nullopt}})
-                   .has_value());
+  EXPECT_FALSE(
+      AdvanceCustomerOrders(
+          before, {OrderChange{"o-1", Ref("o-1", absl::CivilDay(2025, 1, 1)), std::nullopt}})
+          .has_value());
   // The first moves later.
-  EXPECT_FALSE(AdvanceCustomerOrders(before, {OrderChange{"o-1", Ref("o-1", absl::CivilDay(2025, 1, 1)),
-                                                          Ref("o-1", absl::CivilDay(2025, 4, 1))}})
-                   .has_value());
+  EXPECT_FALSE(
+      AdvanceCustomerOrders(before, {OrderChange{"o-1", Ref("o-1", absl::CivilDay(2025, 1, 1)),
+                                                 Ref("o-1", absl::CivilDay(2025, 4, 1))}})
+          .has_value());
   // The last moves earlier.
-  EXPECT_FALSE(AdvanceCustomerOrders(before, {OrderChange{"o-3", Ref("o-3", absl::CivilDay(2025, 3, 1)),
-                                                          Ref("o-3", absl::CivilDay(2025, 2, 1))}})
-                   .has_value());
+  EXPECT_FALSE(
+      AdvanceCustomerOrders(before, {OrderChange{"o-3", Ref("o-3", absl::CivilDay(2025, 3, 1)),
+                                                 Ref("o-3", absl::CivilDay(2025, 2, 1))}})
+          .has_value());
   // A middle order cancelled changes neither.
   auto after = AdvanceCustomerOrders(
       before, {OrderChange{"o-2", Ref("o-2", absl::CivilDay(2025, 2, 1)), std::nullopt}});
@@ -397,8 +397,9 @@ TEST(CustomerOrdersTest, LosingTheFirstOrLastOrderNeedsALookup) {
   EXPECT_EQ(after->first->order_id, "o-1");
   EXPECT_EQ(after->last->order_id, "o-3");
   // The first moving earlier, with a new rep, stays first and takes the credit along.
-  after = AdvanceCustomerOrders(before, {OrderChange{"o-1", Ref("o-1", absl::CivilDay(2025, 1, 1)),
-                                                     Ref("o-1", absl::CivilDay(2024, 12, 30), "rep-2")}});
+  after = AdvanceCustomerOrders(before,
+                                {OrderChange{"o-1", Ref("o-1", absl::CivilDay(2025, 1, 1)),
+                                             Ref("o-1", absl::CivilDay(2024, 12, 30), "rep-2")}});
   ASSERT_TRUE(after.has_value());
   EXPECT_EQ(after->first->day, absl::CivilDay(2024, 12, 30));
   RollupDeltas deltas;
@@ -433,10 +434,9 @@ TEST(ApplyEventsTest, VersionsApplyInVersionOrderAndStaleOnesChangeNothing) {
   std::vector<PendingEvent> events = {Pending(0, v4), Pending(1, v1), Pending(2, v3),
                                       Pending(3, v2)};
   BatchEffects fx = ApplyEvents(events, entities, customers, kShanghai);
-  EXPECT_THAT(fx.outcomes, UnorderedElementsAre(Pair(0, Outcome::kAccepted),
-                                                Pair(1, Outcome::kStaleVersion),
-                                                Pair(2, Outcome::kAccepted),
-                                                Pair(3, Outcome::kStaleVersion)));
+  EXPECT_THAT(fx.outcomes,
+              UnorderedElementsAre(Pair(0, Outcome::kAccepted), Pair(1, Outcome::kStaleVersion),
+                                   Pair(2, Outcome::kAccepted), Pair(3, Outcome::kStaleVersion)));
   // 100 → 130 → 150: +50 in all.
   EXPECT_THAT(RowsOf(fx.deltas),
               ElementsAre(Pair(std::make_tuple("2025-01-15", "rep-1", "team-1", "pl-a", "cust-1"),
@@ -479,9 +479,8 @@ TEST(ApplyEventsTest, NewCustomerIsCreditedToTheFirstOrderAndMovesWhenItIsCancel
   EXPECT_THAT(
       RowsOf(fx2.deltas),
       ElementsAre(Pair(std::make_tuple("2025-01-10", "rep-1", "team-1", "pl-a", "cust-1"),
-                       (std::map<std::string, int64_t>{{"sales_amount", -100'00},
-                                                       {"order_count", -1},
-                                                       {"new_customers", -1}})),
+                       (std::map<std::string, int64_t>{
+                           {"sales_amount", -100'00}, {"order_count", -1}, {"new_customers", -1}})),
                   Pair(std::make_tuple("2025-02-10", "rep-2", "team-2", "pl-a", "cust-1"),
                        (std::map<std::string, int64_t>{{"new_customers", 1}}))));
   EXPECT_EQ(fx2.customers.at(CustomerKey{"t", "cust-1"}).orders.first->order_id, "o-b");
@@ -500,8 +499,8 @@ TEST(ApplyEventsTest, CustomerMasterDataTakesTheNewestVersion) {
   c.grade = CustomerGrade::kC;
   const EventRecord v2{At("2025-01-01T00:00:00Z"), c};
   BatchEffects fx = ApplyEvents({Pending(0, v3), Pending(1, v2)}, {}, {}, kShanghai);
-  EXPECT_THAT(fx.outcomes, UnorderedElementsAre(Pair(0, Outcome::kAccepted),
-                                                Pair(1, Outcome::kAccepted)));
+  EXPECT_THAT(fx.outcomes,
+              UnorderedElementsAre(Pair(0, Outcome::kAccepted), Pair(1, Outcome::kAccepted)));
   const CustomerState& s = fx.customers.at(CustomerKey{"t", "cust-1"});
   EXPECT_EQ(s.version, 3);
   EXPECT_EQ(s.grade, CustomerGrade::kA);
@@ -546,7 +545,8 @@ TEST(BoardIncrementsTest, OneCellFeedsEveryPeriodScopeAndMetric) {
   EXPECT_EQ(incs.size(), 48u);
   for (const char* period : {"2025-W03", "2025-01", "2025-Q1", "2025"}) {
     for (const char* scope : {"company", "region:east", "team:team-1", "pl:pl-a"}) {
-      EXPECT_EQ(incs.at({period, "sales", scope}), std::make_tuple(200'00, 0, 0)) << period << scope;
+      EXPECT_EQ(incs.at({period, "sales", scope}), std::make_tuple(200'00, 0, 0))
+          << period << scope;
       EXPECT_EQ(incs.at({period, "orders", scope}), std::make_tuple(2, 0, 0));
       EXPECT_EQ(incs.at({period, "gross_profit", scope}), std::make_tuple(60'00, 0, 0));
     }
@@ -558,8 +558,8 @@ TEST(BoardIncrementsTest, RatioMetricsCarryNumeratorAndDenominator) {
   // No team, no region, no product line: company scope only.
   deltas.Add(Cell{"t", absl::CivilDay(2025, 12, 31), "rep-1", "", "", "", "cust-1"},
              kCollectedAmount, 40'00);
-  deltas.Add(Cell{"t", absl::CivilDay(2025, 12, 31), "rep-1", "", "", "", "cust-1"},
-             kReceivableDue, 100'00);
+  deltas.Add(Cell{"t", absl::CivilDay(2025, 12, 31), "rep-1", "", "", "", "cust-1"}, kReceivableDue,
+             100'00);
   Components won_lost{};
   won_lost[kOpportunitiesWon] = 1;
   won_lost[kOpportunitiesLost] = 2;
