@@ -32,6 +32,23 @@ struct Migration {
 // UNAVAILABLE; anything else → INTERNAL (with the server's message).
 absl::Status StatusFromPqxx(const std::exception& e);
 
+// The parameters of a statement assembled at run time: Add returns the
+// placeholder ("$3") to splice into the SQL text; values travel separately,
+// so the SQL stays parameterised.
+class PgParams {
+ public:
+  std::string Add(std::string value) {
+    values_.push_back(std::move(value));
+    return "$" + std::to_string(values_.size());
+  }
+  pqxx::result Exec(pqxx::transaction_base& txn, const std::string& sql) const {
+    return txn.exec_params(sql, pqxx::prepare::make_dynamic_params(values_));
+  }
+
+ private:
+  std::vector<std::string> values_;
+};
+
 class PgPool {
  public:
   struct Options {

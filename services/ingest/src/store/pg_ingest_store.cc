@@ -129,20 +129,7 @@ pqxx::binarystring ByteaArray(const std::vector<const std::string*>& elements) {
   return pqxx::binarystring(out);
 }
 
-// Parameters of a statement assembled at run time.
-class Params {
- public:
-  std::string Add(std::string value) {
-    values_.push_back(std::move(value));
-    return absl::StrCat("$", values_.size());
-  }
-  pqxx::result Exec(pqxx::transaction_base& txn, const std::string& sql) const {
-    return txn.exec_params(sql, pqxx::prepare::make_dynamic_params(values_));
-  }
-
- private:
-  std::vector<std::string> values_;
-};
+using Params = PgParams;
 
 std::string Micros(absl::Time t) { return absl::StrCat(absl::ToUnixMicros(t)); }
 

@@ -8,6 +8,7 @@
 #include "absl/time/civil_time.h"
 #include "attain/ingest/v1/events.pb.h"
 #include "common/status.h"
+#include "services/ingest/src/domain/rollup.h"
 
 namespace attain::ingest {
 namespace {
@@ -29,27 +30,6 @@ std::string ScopeSql(const QueryScope& scope, const std::string& rep_col,
   }
   return "false";
 }
-
-// The components in Components field order, as rollup_daily columns.
-constexpr std::array<const char*, 19> kComponentColumns = {"sales_amount",
-                                                           "order_count",
-                                                           "gross_profit",
-                                                           "collected_amount",
-                                                           "receivable_due",
-                                                           "new_customers",
-                                                           "visits",
-                                                           "effective_visits",
-                                                           "follow_ups_late",
-                                                           "opportunities_won",
-                                                           "opportunities_lost",
-                                                           "won_cycle_days",
-                                                           "satisfaction_sum",
-                                                           "satisfaction_count",
-                                                           "collaboration_sum",
-                                                           "collaboration_count",
-                                                           "knowledge_sharing",
-                                                           "reports_on_time",
-                                                           "reports_late"};
 
 void SetComponent(v1::Components* c, size_t i, int64_t v) {
   switch (i) {
@@ -156,7 +136,8 @@ absl::Status PgQueryStore::GetActuals(const std::string& tenant, const Period& p
   }
   const bool grouped = key != "''";
   std::string sql = absl::StrCat("SELECT ", key, " COLLATE \"C\" AS k, count(*)");
-  for (const char* col : kComponentColumns) {
+  for (int k = 0; k < kComponentCount; ++k) {
+    const absl::string_view col = ComponentColumn(k);
     absl::StrAppend(&sql, ", COALESCE(sum(r.", col, "), 0)::bigint");
   }
   absl::StrAppend(&sql, " FROM ingest.rollup_daily r");
@@ -189,7 +170,7 @@ absl::Status PgQueryStore::GetActuals(const std::string& tenant, const Period& p
       a->set_group_key(std::move(k));
       a->set_cell_count(row[1].as<int64_t>());
       v1::Components* c = a->mutable_components();
-      for (size_t i = 0; i < kComponentColumns.size(); ++i) {
+      for (size_t i = 0; i < static_cast<size_t>(kComponentCount); ++i) {
         SetComponent(c, i, row[static_cast<int>(i) + 2].as<int64_t>());
       }
     }

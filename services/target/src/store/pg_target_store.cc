@@ -64,21 +64,7 @@ std::string TimeOrNow(absl::string_view param) {
                       ", '')::bigint * interval '1 microsecond', now())");
 }
 
-// Parameters of a statement assembled at run time: Add() returns the
-// placeholder ("$3") of the value it keeps.
-class Params {
- public:
-  std::string Add(std::string value) {
-    values_.push_back(std::move(value));
-    return absl::StrCat("$", values_.size());
-  }
-  pqxx::result Exec(pqxx::transaction_base& txn, const std::string& sql) const {
-    return txn.exec_params(sql, pqxx::prepare::make_dynamic_params(values_));
-  }
-
- private:
-  std::vector<std::string> values_;
-};
+using Params = PgParams;
 
 // The constraint a violation names, from the server's message (`duplicate key
 // value violates unique constraint "org_units_pkey"`); "" if none.
