@@ -13,7 +13,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "attain/ingest/v1/compliance_service.grpc.pb.h"
 #include "attain/ingest/v1/ingest_service.grpc.pb.h"
+#include "attain/ingest/v1/query_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "common/auth.h"
 #include "common/leaderboard.h"
@@ -397,6 +399,87 @@ TEST_F(IngestE2eTest, SigkillMidStreamThenResendingUnacknowledgedBatchesCountsEa
                   .ok());
   EXPECT_EQ(sum, total);
   EXPECT_EQ(count, kBatches * kPerBatch);
+}
+
+// The queries evaluation relies on, over gRPC: actuals summed from the
+// rollups, grouped by rep, and the roles that may read them.
+TEST_F(IngestE2eTest, ActualsOverGrpcAndWhoMayReadThem) {
+  MakeOrg("query");
+  // r1: 1,000.00 + 250.00 in January; r3: 400.00 in February; all 2025-Q1.
+  Ingest("query", {Order("q1", 1, "r1", 100000), Order("q2", 1, "r1", 25000),
+                   Order("q3", 1, "r3", 40000, iv1::ORDER_STATUS_SIGNED, "2025-02-03")});
+  auto stub = iv1::IngestQueryService::NewStub(ingest_->NewChannel());
+  auto actuals = [&](Role role, const std::string& subject, iv1::GroupBy group_by,
+                     const std::string& rep, iv1::GetActualsResponse* out) {
+    iv1::GetActualsRequest req;
+    req.set_period("2025-Q1");
+    req.set_group_by(group_by);
+    if (!rep.empty()) {
+      req.mutable_scope()->set_kind(attain::type::v1::SCOPE_KIND_REP);
+      req.mutable_scope()->set_id(rep);
+    }
+    Principal p{"query", subject, role, "", {}};
+    grpc::ClientContext ctx;
+    Auth(ctx, *MintToken(kKey, p, absl::Now(), absl::Hours(1)));
+    return stub->GetActuals(&ctx, req, out);
+  };
+  iv1::GetActualsResponse company;
+  ASSERT_TRUE(actuals(Role::kDirector, "boss", iv1::GROUP_BY_NONE, "", &company).ok());
+  ASSERT_EQ(company.rows_size(), 1);
+  EXPECT_EQ(company.rows(0).components().sales_amount(), 165000);
+  EXPECT_EQ(company.rows(0).components().order_count(), 3);
+  EXPECT_EQ(company.rows(0).components().gross_profit(), 25000 + 6250 + 10000);
+
+  iv1::GetActualsResponse by_rep;
+  ASSERT_TRUE(actuals(Role::kService, "attain-eval", iv1::GROUP_BY_REP, "", &by_rep).ok());
+  std::map<std::string, int64_t> sales;
+  for (const auto& row : by_rep.rows()) sales[row.group_key()] = row.components().sales_amount();
+  EXPECT_EQ(sales, (std::map<std::string, int64_t>{{"r1", 125000}, {"r3", 40000}}));
+
+  // A rep reads their own figures, not another rep's.
+  iv1::GetActualsResponse own;
+  ASSERT_TRUE(actuals(Role::kRep, "r3", iv1::GROUP_BY_NONE, "r3", &own).ok());
+  EXPECT_EQ(own.rows(0).components().sales_amount(), 40000);
+  EXPECT_EQ(actuals(Role::kRep, "r3", iv1::GROUP_BY_NONE, "r1", &own).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Another tenant sees nothing of this one.
+  Principal other{"elsewhere", "boss", Role::kDirector, "", {}};
+  iv1::GetActualsRequest req;
+  req.set_period("2025-Q1");
+  iv1::GetActualsResponse none;
+  grpc::ClientContext ctx;
+  Auth(ctx, *MintToken(kKey, other, absl::Now(), absl::Hours(1)));
+  ASSERT_TRUE(stub->GetActuals(&ctx, req, &none).ok());
+  for (const auto& row : none.rows()) EXPECT_EQ(row.components().sales_amount(), 0);
+
+  // Bad input names the field.
+  iv1::GetActualsResponse bad;
+  iv1::GetActualsRequest bad_req;
+  bad_req.set_period("2025-Q5");
+  grpc::ClientContext bad_ctx;
+  Auth(bad_ctx, Token("query", Role::kDirector));
+  grpc::Status st = stub->GetActuals(&bad_ctx, bad_req, &bad);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("period"));
+}
+
+TEST_F(IngestE2eTest, ComplianceReportsAreForManagementNotReps) {
+  auto stub = iv1::ComplianceService::NewStub(ingest_->NewChannel());
+  iv1::ListLateFollowUpRecordsRequest req;
+  req.set_period("2025-01");
+  iv1::ListLateFollowUpRecordsResponse resp;
+  {
+    grpc::ClientContext ctx;
+    Auth(ctx, Token("acme", Role::kRep));
+    EXPECT_EQ(stub->ListLateFollowUpRecords(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext ctx;
+    Auth(ctx, Token("acme", Role::kDirector));
+    grpc::Status st = stub->ListLateFollowUpRecords(&ctx, req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+  }
 }
 
 }  // namespace
