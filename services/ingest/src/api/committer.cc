@@ -1,5 +1,6 @@
 #include "services/ingest/src/api/committer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,7 +9,11 @@
 namespace attain::ingest {
 
 BatchCommitter::BatchCommitter(BatchApplier& applier, Options options)
-    : applier_(applier), options_(options), thread_([this] { Loop(); }) {}
+    : applier_(applier), options_(options) {
+  for (int i = 0; i < std::max(1, options_.committers); ++i) {
+    threads_.emplace_back([this] { Loop(); });
+  }
+}
 
 BatchCommitter::~BatchCommitter() { Stop(); }
 
@@ -32,7 +37,9 @@ void BatchCommitter::Stop() {
     stopping_ = true;
   }
   // Called from one thread (shutdown or destruction), never concurrently.
-  if (thread_.joinable()) thread_.join();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 std::size_t BatchCommitter::queued_events() const {

@@ -1,7 +1,7 @@
 // Group commit (ARCHITECTURE §8): batches from every caller and stream are
-// queued and applied together, many batches in one store transaction, by one
-// committer thread. A batch's callback runs after its transaction committed
-// (or failed for good), so an acknowledgement always means "durable".
+// queued and applied together, many batches in one store transaction, by a
+// few committer threads (Options::committers). A batch's callback runs after its transaction
+// committed (or failed for good), so an acknowledgement always means "durable".
 #pragma once
 
 #include <cstddef>
@@ -45,13 +45,20 @@ class BatchCommitter {
     std::size_t max_queued_events = 200000;                 // beyond: RESOURCE_EXHAUSTED
     int max_attempts = 5;                                   // per group, on UNAVAILABLE/ABORTED
     absl::Duration retry_backoff = absl::Milliseconds(50);  // doubles per attempt
+    // Transactions in flight at once. Groups commit independently, so with
+    // more than one a later version of an entity (sent in a later batch of the
+    // same stream) can commit first and the earlier one then comes back
+    // STALE_VERSION: totals stay exact but outcomes depend on timing. Keep 1
+    // until groups are partitioned by entity.
+    int committers = 1;
   };
 
   BatchCommitter(BatchApplier& applier, Options options);
   ~BatchCommitter();  // Stop()
 
-  // Queues `batch`; `done` runs on the committer thread once it is durable
-  // (or has failed). RESOURCE_EXHAUSTED when the queue is full, UNAVAILABLE
+  // Queues `batch`; `done` runs on a committer thread once it is durable
+  // (or has failed). With several committers, `done` of a later batch may run
+  // before that of an earlier one. RESOURCE_EXHAUSTED when the queue is full, UNAVAILABLE
   // after Stop(); `done` is then not called.
   absl::Status Submit(std::unique_ptr<IncomingBatch> batch, Done done);
 
@@ -73,7 +80,7 @@ class BatchCommitter {
   std::deque<Item> queue_ ABSL_GUARDED_BY(mu_);
   std::size_t queued_events_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace attain::ingest

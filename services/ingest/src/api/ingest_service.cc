@@ -1,6 +1,7 @@
 #include "services/ingest/src/api/ingest_service.h"
 
 #include <deque>
+#include <map>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -95,9 +96,11 @@ class StreamReactor final
     batch->tenant = tenant_;
     batch->events.assign(request_.events().begin(), request_.events().end());
     ++in_commit_;
+    const int64_t ordinal = next_ordinal_++;
     absl::Status submitted = committer_.Submit(
-        std::move(batch), [this, seq](absl::StatusOr<std::vector<v1::EventOutcome>> outcomes) {
-          OnCommitted(seq, std::move(outcomes));
+        std::move(batch),
+        [this, seq, ordinal](absl::StatusOr<std::vector<v1::EventOutcome>> outcomes) {
+          OnCommitted(seq, ordinal, std::move(outcomes));
         });
     if (!submitted.ok()) {
       --in_commit_;
@@ -133,7 +136,10 @@ class StreamReactor final
  private:
   static constexpr char kMethod[] = "attain.ingest.v1.IngestService/StreamIngest";
 
-  void OnCommitted(int64_t seq, absl::StatusOr<std::vector<v1::EventOutcome>> outcomes) {
+  // Commits of a stream's batches may complete out of order (several
+  // committers); acknowledgements go out in the order the batches came in.
+  void OnCommitted(int64_t seq, int64_t ordinal,
+                   absl::StatusOr<std::vector<v1::EventOutcome>> outcomes) {
     absl::MutexLock l(&mu_);
     --in_commit_;
     if (!outcomes.ok()) {
@@ -145,7 +151,12 @@ class StreamReactor final
       v1::StreamIngestResponse ack;
       ack.set_batch_seq(seq);
       for (v1::EventOutcome& o : *outcomes) *ack.add_outcomes() = std::move(o);
-      acks_.push_back(std::move(ack));
+      committed_.emplace(ordinal, std::move(ack));
+      // Move every ack that is next in line to the write queue.
+      for (auto it = committed_.begin(); it != committed_.end() && it->first == next_to_ack_;
+           it = committed_.erase(it), ++next_to_ack_) {
+        acks_.push_back(std::move(it->second));
+      }
       WriteNextLocked();
     }
     MaybeFinishLocked();
@@ -153,7 +164,10 @@ class StreamReactor final
 
   void MaybeReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (reading_ || reads_done_ || failed_) return;
-    if (in_commit_ + static_cast<int>(acks_.size()) >= kMaxUnackedBatchesPerStream) return;
+    if (in_commit_ + static_cast<int>(acks_.size() + committed_.size()) >=
+        kMaxUnackedBatchesPerStream) {
+      return;
+    }
     reading_ = true;
     StartRead(&request_);
   }
@@ -180,7 +194,7 @@ class StreamReactor final
     if (failed_) {
       finished_ = true;
       Finish(ToGrpcStatus(final_status_));
-    } else if (reads_done_ && acks_.empty() && !reading_) {
+    } else if (reads_done_ && acks_.empty() && committed_.empty() && !reading_) {
       finished_ = true;
       Finish(grpc::Status::OK);
     }
@@ -191,7 +205,11 @@ class StreamReactor final
   std::string tenant_;
   v1::StreamIngestRequest request_;
   absl::Mutex mu_;
-  std::deque<v1::StreamIngestResponse> acks_ ABSL_GUARDED_BY(mu_);
+  std::deque<v1::StreamIngestResponse> acks_ ABSL_GUARDED_BY(mu_);  // ready to write, in order
+  std::map<int64_t, v1::StreamIngestResponse> committed_ ABSL_GUARDED_BY(mu_);  // waiting for
+                                                                                // earlier ones
+  int64_t next_ordinal_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t next_to_ack_ ABSL_GUARDED_BY(mu_) = 0;
   int in_commit_ ABSL_GUARDED_BY(mu_) = 0;
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

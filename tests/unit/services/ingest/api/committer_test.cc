@@ -79,6 +79,7 @@ BatchCommitter::Done Capture(Result* r) {
 TEST(BatchCommitter, GroupsQueuedBatchesIntoOneTransactionUpToTheLimit) {
   FakeApplier applier;
   BatchCommitter::Options opts;
+  opts.committers = 1;
   opts.max_events_per_transaction = 10;
   BatchCommitter committer(applier, opts);
   // The first batch is taken at once and blocks in Apply; the next four queue.
@@ -133,7 +134,9 @@ TEST(BatchCommitter, DoesNotRetryOtherErrors) {
   FakeApplier applier;
   applier.gate_.Notify();
   applier.FailNext(1, absl::InternalError("bug"));
-  BatchCommitter committer(applier, {});
+  BatchCommitter::Options opts;
+  opts.committers = 1;
+  BatchCommitter committer(applier, opts);
   Result r;
   ASSERT_TRUE(committer.Submit(Batch(1), Capture(&r)).ok());
   r.done.WaitForNotification();
@@ -144,6 +147,7 @@ TEST(BatchCommitter, DoesNotRetryOtherErrors) {
 TEST(BatchCommitter, RefusesWhenTheQueueIsFullAndAfterStop) {
   FakeApplier applier;  // gate closed: the first group blocks
   BatchCommitter::Options opts;
+  opts.committers = 1;
   opts.max_queued_events = 5;
   auto committer = std::make_unique<BatchCommitter>(applier, opts);
   Result a, b, c;
@@ -159,6 +163,30 @@ TEST(BatchCommitter, RefusesWhenTheQueueIsFullAndAfterStop) {
   EXPECT_TRUE(b.done.HasBeenNotified());
   EXPECT_FALSE(c.done.HasBeenNotified());
   EXPECT_EQ(committer->Submit(Batch(1), Capture(&c)).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(BatchCommitter, SeveralCommittersApplyEveryBatchOnce) {
+  FakeApplier applier;
+  applier.gate_.Notify();
+  BatchCommitter::Options opts;
+  opts.committers = 3;
+  opts.max_events_per_transaction = 7;
+  BatchCommitter committer(applier, opts);
+  constexpr int kBatches = 200;
+  std::vector<Result> results(kBatches);
+  for (int i = 0; i < kBatches; ++i) {
+    ASSERT_TRUE(committer.Submit(Batch(1 + i % 5), Capture(&results[i])).ok());
+  }
+  size_t events = 0;
+  for (int i = 0; i < kBatches; ++i) {
+    results[i].done.WaitForNotification();
+    ASSERT_TRUE(results[i].outcomes.ok());
+    EXPECT_EQ(results[i].outcomes->size(), static_cast<size_t>(1 + i % 5));
+  }
+  for (const auto& g : applier.groups()) {
+    for (size_t n : g) events += n;
+  }
+  EXPECT_EQ(events, 600u);  // 200 batches of 1..5 events: 40 × (1+2+3+4+5)
 }
 
 }  // namespace
