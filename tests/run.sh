@@ -41,6 +41,7 @@ summary() {
 }
 trap summary EXIT
 
+# Packages come from Debian with apt-get (deploy/local/install-deps.sh installs only what is missing).
 step deps "$ROOT/deploy/local/install-deps.sh" || exit 1
 
 werror=OFF
