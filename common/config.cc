@@ -502,4 +502,22 @@ absl::StatusOr<std::string> ResolveJwtKey(const ServerOptions& options) {
   return key;
 }
 
+std::optional<int> ParseFlagsOrExit(ConfigParser& parser, const char* program, int argc,
+                                    const char* const* argv) {
+  absl::Status st = parser.Parse(argc, argv);
+  if (st.ok()) return std::nullopt;
+  if (absl::IsCancelled(st)) {
+    std::fputs(parser.Usage().c_str(), stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "%s: %s\n", program, std::string(st.message()).c_str());
+  return 2;
+}
+
+int StartupFailed(const char* program, const absl::Status& status) {
+  LogEvent(LogLevel::kError, "start-up failed").Str("error", status.message());
+  std::fprintf(stderr, "%s: %s\n", program, std::string(status.message()).c_str());
+  return 1;
+}
+
 }  // namespace attain

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,5 +94,15 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
 // trailing whitespace such as the file's final newline is dropped) and checks
 // that it is at least 32 bytes. INVALID_ARGUMENT naming the option otherwise.
 absl::StatusOr<std::string> ResolveJwtKey(const ServerOptions& options);
+
+// For a service's main(): parses `argv` with `parser`. Returns nullopt to go
+// on; otherwise the exit code to return at once: 0 after printing the usage
+// for --help, 2 after printing the problems to stderr.
+std::optional<int> ParseFlagsOrExit(ConfigParser& parser, const char* program, int argc,
+                                    const char* const* argv);
+
+// For a service's main(): logs a start-up failure and prints it to stderr
+// ("<program>: <message>"); returns the exit code 1.
+int StartupFailed(const char* program, const absl::Status& status);
 
 }  // namespace attain

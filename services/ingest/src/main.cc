@@ -20,16 +20,6 @@
 #include "services/ingest/src/store/pg_ingest_store.h"
 #include "services/ingest/src/store/pg_query_store.h"
 
-namespace {
-
-int Fail(const absl::Status& st) {
-  attain::LogEvent(attain::LogLevel::kError, "start-up failed").Str("error", st.message());
-  std::fprintf(stderr, "attain-ingest: %s\n", std::string(st.message()).c_str());
-  return 1;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   attain::BlockShutdownSignals();
   attain::ServerOptions opts;
@@ -39,13 +29,8 @@ int main(int argc, char** argv) {
   attain::AddServerOptions(parser, &opts);
   parser.AddString("target-addr", &target_addr,
                    "host:port of attain-target (rep → team/region placement)");
-  if (absl::Status st = parser.Parse(argc, argv); !st.ok()) {
-    if (absl::IsCancelled(st)) {
-      std::printf("%s", parser.Usage().c_str());
-      return 0;
-    }
-    std::fprintf(stderr, "attain-ingest: %s\n", std::string(st.message()).c_str());
-    return 2;
+  if (std::optional<int> code = attain::ParseFlagsOrExit(parser, "attain-ingest", argc, argv)) {
+    return *code;
   }
   if (opts.pg_url.empty() || opts.redis_url.empty()) {
     std::fprintf(stderr,
@@ -55,24 +40,25 @@ int main(int argc, char** argv) {
   }
   attain::SetLogLevel(*attain::ParseLogLevel(opts.log_level));
   absl::StatusOr<std::string> key = attain::ResolveJwtKey(opts);
-  if (!key.ok()) return Fail(key.status());
+  if (!key.ok()) return attain::StartupFailed("attain-ingest", key.status());
   absl::StatusOr<absl::TimeZone> tz = attain::LoadTimeZone(opts.time_zone);
-  if (!tz.ok()) return Fail(tz.status());
+  if (!tz.ok()) return attain::StartupFailed("attain-ingest", tz.status());
   absl::StatusOr<attain::RedisClient::Options> redis_opts =
       attain::RedisClient::ParseUrl(opts.redis_url);
-  if (!redis_opts.ok()) return Fail(redis_opts.status());
+  if (!redis_opts.ok()) return attain::StartupFailed("attain-ingest", redis_opts.status());
 
   attain::SystemClock clock;
   absl::StatusOr<std::unique_ptr<attain::TokenVerifier>> verifier =
       attain::TokenVerifier::Create(*key, &clock);
-  if (!verifier.ok()) return Fail(verifier.status());
+  if (!verifier.ok()) return attain::StartupFailed("attain-ingest", verifier.status());
 
   attain::PgPool::Options pg_opts;
   pg_opts.url = opts.pg_url;
   pg_opts.size = static_cast<int>(opts.pg_pool_size);
   absl::StatusOr<std::unique_ptr<attain::PgPool>> pg = attain::PgPool::Create(pg_opts);
-  if (!pg.ok()) return Fail(pg.status());
-  if (absl::Status st = attain::ingest::PgIngestStore::Migrate(**pg); !st.ok()) return Fail(st);
+  if (!pg.ok()) return attain::StartupFailed("attain-ingest", pg.status());
+  if (absl::Status st = attain::ingest::PgIngestStore::Migrate(**pg); !st.ok())
+    return attain::StartupFailed("attain-ingest", st);
 
   // Leaderboards: the relay applies the outbox to Redis on its own thread and
   // its own connection; Redis being down never stops ingestion.
@@ -103,7 +89,7 @@ int main(int argc, char** argv) {
   server_config.shutdown_grace = opts.shutdown_grace;
   absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
       attain::GrpcServer::Start(server_config, {&service, &compliance, &queries});
-  if (!server.ok()) return Fail(server.status());
+  if (!server.ok()) return attain::StartupFailed("attain-ingest", server.status());
 
   int sig = attain::WaitForShutdownSignal();
   attain::LogEvent(attain::LogLevel::kInfo, "signal").Int("signal", sig);

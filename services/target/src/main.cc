@@ -13,29 +13,14 @@
 #include "services/target/src/api/target_service.h"
 #include "services/target/src/store/pg_target_store.h"
 
-namespace {
-
-int Fail(const absl::Status& st) {
-  attain::LogEvent(attain::LogLevel::kError, "start-up failed").Str("error", st.message());
-  std::fprintf(stderr, "attain-target: %s\n", std::string(st.message()).c_str());
-  return 1;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   attain::BlockShutdownSignals();
   attain::ServerOptions opts;
   opts.listen = "127.0.0.1:7401";
   attain::ConfigParser parser("attain-target");
   attain::AddServerOptions(parser, &opts);
-  if (absl::Status st = parser.Parse(argc, argv); !st.ok()) {
-    if (absl::IsCancelled(st)) {
-      std::printf("%s", parser.Usage().c_str());
-      return 0;
-    }
-    std::fprintf(stderr, "attain-target: %s\n", std::string(st.message()).c_str());
-    return 2;
+  if (std::optional<int> code = attain::ParseFlagsOrExit(parser, "attain-target", argc, argv)) {
+    return *code;
   }
   if (opts.pg_url.empty()) {
     std::fprintf(stderr, "attain-target: --pg-url (ATTAIN_PG_URL) is required\n");
@@ -43,21 +28,22 @@ int main(int argc, char** argv) {
   }
   attain::SetLogLevel(*attain::ParseLogLevel(opts.log_level));
   absl::StatusOr<std::string> key = attain::ResolveJwtKey(opts);
-  if (!key.ok()) return Fail(key.status());
+  if (!key.ok()) return attain::StartupFailed("attain-target", key.status());
   absl::StatusOr<absl::TimeZone> tz = attain::LoadTimeZone(opts.time_zone);
-  if (!tz.ok()) return Fail(tz.status());
+  if (!tz.ok()) return attain::StartupFailed("attain-target", tz.status());
 
   attain::SystemClock clock;
   absl::StatusOr<std::unique_ptr<attain::TokenVerifier>> verifier =
       attain::TokenVerifier::Create(*key, &clock);
-  if (!verifier.ok()) return Fail(verifier.status());
+  if (!verifier.ok()) return attain::StartupFailed("attain-target", verifier.status());
 
   attain::PgPool::Options pg_opts;
   pg_opts.url = opts.pg_url;
   pg_opts.size = static_cast<int>(opts.pg_pool_size);
   absl::StatusOr<std::unique_ptr<attain::PgPool>> pg = attain::PgPool::Create(pg_opts);
-  if (!pg.ok()) return Fail(pg.status());
-  if (absl::Status st = attain::target::PgTargetStore::Migrate(**pg); !st.ok()) return Fail(st);
+  if (!pg.ok()) return attain::StartupFailed("attain-target", pg.status());
+  if (absl::Status st = attain::target::PgTargetStore::Migrate(**pg); !st.ok())
+    return attain::StartupFailed("attain-target", st);
   attain::target::PgTargetStore store(**pg);
 
   attain::WorkerPool pool(static_cast<int>(opts.workers), static_cast<size_t>(opts.max_queue));
@@ -71,7 +57,7 @@ int main(int argc, char** argv) {
   server_config.shutdown_grace = opts.shutdown_grace;
   absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
       attain::GrpcServer::Start(server_config, {&org, &targets});
-  if (!server.ok()) return Fail(server.status());
+  if (!server.ok()) return attain::StartupFailed("attain-target", server.status());
 
   int sig = attain::WaitForShutdownSignal();
   attain::LogEvent(attain::LogLevel::kInfo, "signal").Int("signal", sig);
