@@ -178,22 +178,6 @@ absl::Status ProblemsToStatus(const std::vector<RowProblem>& problems, size_t ro
   return all_locked ? absl::FailedPreconditionError(msg) : absl::InvalidArgumentError(msg);
 }
 
-// SetTarget and BatchSetTargets replace a target's values but keep its link to
-// the target it was decomposed from (only DecomposeTarget links), so that
-// CheckConsistency still counts an edited child under its parent.
-absl::Status KeepParentLinks(TargetTx& tx, std::vector<TargetRecord>& rows) {
-  std::vector<TargetKey> keys;
-  for (const TargetRecord& r : rows) keys.push_back(r.key);
-  ASSIGN_OR_RETURN(std::vector<TargetRecord> existing, tx.FindTargetsByKey(keys));
-  std::map<std::string, std::string> parent_of;
-  for (const TargetRecord& t : existing) parent_of[KeyString(t.key)] = t.parent_target_id;
-  for (TargetRecord& r : rows) {
-    auto it = parent_of.find(KeyString(r.key));
-    if (it != parent_of.end()) r.parent_target_id = it->second;
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* TargetServiceImpl::SetTarget(grpc::CallbackServerContext* ctx,
@@ -208,7 +192,6 @@ grpc::ServerUnaryReactor* TargetServiceImpl::SetTarget(grpc::CallbackServerConte
                          std::vector<RowProblem> problems;
                          RETURN_IF_ERROR(CheckRowsInStore(tx, p, rows, {"target."}, &problems));
                          RETURN_IF_ERROR(ProblemsToStatus(problems, 1));
-                         RETURN_IF_ERROR(KeepParentLinks(tx, rows));
                          std::vector<bool> created;
                          RETURN_IF_ERROR(tx.UpsertTargets(rows, p.subject, "SetTarget", &created));
                          ToProto(rows[0], out.mutable_target());
@@ -285,7 +268,6 @@ grpc::ServerUnaryReactor* TargetServiceImpl::BatchSetTargets(grpc::CallbackServe
           problems.clear();
           RETURN_IF_ERROR(check_store(tx));
           RETURN_IF_ERROR(ProblemsToStatus(problems, req->targets_size()));
-          RETURN_IF_ERROR(KeepParentLinks(tx, rows));
           std::vector<bool> created;
           RETURN_IF_ERROR(tx.UpsertTargets(rows, p.subject, "BatchSetTargets", &created));
           for (const TargetRecord& r : rows) ToProto(r, out.add_targets());

@@ -887,6 +887,8 @@ class PgTargetTx : public TargetTx {
     for (size_t i = 0; i < rows.size(); ++i) {
       const std::optional<TargetRecord>& o = old[i];
       TargetRecord& row = rows[i];
+      // Setting a target's values leaves its place in a decomposition alone.
+      if (o.has_value() && row.parent_target_id.empty()) row.parent_target_id = o->parent_target_id;
       if (o.has_value() && o->base_value == row.base_value &&
           o->challenge_value == row.challenge_value && o->currency_code == row.currency_code &&
           o->parent_target_id == row.parent_target_id) {

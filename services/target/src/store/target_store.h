@@ -164,7 +164,9 @@ class TargetTx {
       const std::vector<TargetKey>& keys) = 0;
   // Creates or updates each row by key in bulk (a few statements for any
   // number of rows): values, currency, parent link; bumps the version and
-  // writes a history entry for each row whose values changed. Fills
+  // writes a history entry for each row whose values changed. A row with an
+  // empty parent_target_id keeps the existing target's parent link (so
+  // setting a decomposed target's values does not unlink it). Fills
   // target_id, version, update_time of `rows`. `created[i]` says whether row i is new.
   virtual absl::Status UpsertTargets(std::vector<TargetRecord>& rows, const std::string& actor,
                                      const std::string& source, std::vector<bool>* created) = 0;
