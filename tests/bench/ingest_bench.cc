@@ -148,12 +148,15 @@ int64_t PeakRssKb(pid_t pid) {
 int main(int argc, char** argv) {
   int64_t events = 1000000;
   int streams = 4, batch = 1000, rate = 10000;
+  std::vector<std::string> pg_settings;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--pg-setting")) pg_settings.push_back(argv[i + 1]);
     if (!std::strcmp(argv[i], "--events")) events = std::atoll(argv[i + 1]);
     if (!std::strcmp(argv[i], "--streams")) streams = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--batch")) batch = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--rate")) rate = std::atoi(argv[i + 1]);
   }
+  attain::testing::PgTestServer::SetExtraSettings(pg_settings);
   attain::testing::RedisTestServer redis;
   const std::string db = attain::testing::PgTestServer::Shared().CreateDatabase("ibench");
   auto target = attain::testing::ServiceProcess::Start(

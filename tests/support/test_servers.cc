@@ -339,7 +339,16 @@ std::string WithConnectTimeout(const std::string& url, int seconds) {
   return absl::StrCat(url, absl::StrContains(url, "?") ? "&" : "?", "connect_timeout=", seconds);
 }
 
+std::vector<std::string>& ExtraPgSettings() {
+  static auto* const settings = new std::vector<std::string>();
+  return *settings;
+}
+
 }  // namespace
+
+void PgTestServer::SetExtraSettings(std::vector<std::string> settings) {
+  ExtraPgSettings() = std::move(settings);
+}
 
 PgTestServer& PgTestServer::Shared() {
   static PgTestServer* const server = [] {
@@ -391,27 +400,32 @@ bool PgTestServer::TryStartLocal(std::string* error) {
   }
 
   const int port = FreePort();
-  Argv postgres({bin + "/postgres",
-                 "-D",
-                 data,
-                 "-p",
-                 absl::StrCat(port),
-                 "-k",
-                 sock,
-                 "-c",
-                 "listen_addresses=127.0.0.1",
-                 "-c",
-                 "fsync=off",
-                 "-c",
-                 "synchronous_commit=off",
-                 "-c",
-                 "full_page_writes=off",
-                 "-c",
-                 "max_connections=200",
-                 "-c",
-                 "shared_buffers=32MB",
-                 "-c",
-                 "logging_collector=off"});
+  std::vector<std::string> postgres_args({bin + "/postgres",
+                                          "-D",
+                                          data,
+                                          "-p",
+                                          absl::StrCat(port),
+                                          "-k",
+                                          sock,
+                                          "-c",
+                                          "listen_addresses=127.0.0.1",
+                                          "-c",
+                                          "fsync=off",
+                                          "-c",
+                                          "synchronous_commit=off",
+                                          "-c",
+                                          "full_page_writes=off",
+                                          "-c",
+                                          "max_connections=200",
+                                          "-c",
+                                          "shared_buffers=32MB",
+                                          "-c",
+                                          "logging_collector=off"});
+  for (const std::string& setting : ExtraPgSettings()) {  // a later -c wins
+    postgres_args.push_back("-c");
+    postgres_args.push_back(setting);
+  }
+  Argv postgres(std::move(postgres_args));
   // SIGQUIT: immediate shutdown, nothing of a throwaway server is worth a checkpoint.
   process_ = std::make_unique<SupervisedProcess>(postgres, log, account, SIGQUIT, dir_);
   url_ = absl::StrFormat("postgresql://postgres@127.0.0.1:%d/postgres", port);

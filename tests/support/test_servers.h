@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace attain::testing {
 
@@ -33,6 +34,12 @@ class SupervisedProcess;
 class PgTestServer {
  public:
   static PgTestServer& Shared();
+
+  // Server settings (`name=value`, as for `postgres -c`) applied on top of the
+  // test defaults (fsync off, 32MB shared buffers, …) when Shared() starts
+  // the server; call before the first Shared(). Benchmarks use it to run
+  // with a production-like configuration.
+  static void SetExtraSettings(std::vector<std::string> settings);
 
   // postgresql://postgres@127.0.0.1:PORT/postgres (or ATTAIN_TEST_PG_URL).
   std::string url() const { return url_; }

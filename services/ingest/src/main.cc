@@ -11,6 +11,7 @@
 #include "common/worker_pool.h"
 #include "services/ingest/src/api/committer.h"
 #include "services/ingest/src/api/compliance_service.h"
+#include "services/ingest/src/api/decode.h"
 #include "services/ingest/src/api/ingest_service.h"
 #include "services/ingest/src/api/query_service.h"
 #include "services/ingest/src/api/store_adapters.h"
@@ -25,10 +26,14 @@ int main(int argc, char** argv) {
   attain::ServerOptions opts;
   opts.listen = "127.0.0.1:7402";
   std::string target_addr = "127.0.0.1:7401";
+  int64_t commit_lanes = 2;
   attain::ConfigParser parser("attain-ingest");
   attain::AddServerOptions(parser, &opts);
   parser.AddString("target-addr", &target_addr,
                    "host:port of attain-target (rep → team/region placement)");
+  parser.AddInt("commit-lanes", &commit_lanes, 1, 64,
+                "transactions committing ingested batches at once (each holds a PostgreSQL "
+                "connection; events of one customer always share a lane)");
   if (std::optional<int> code = attain::ParseFlagsOrExit(parser, "attain-ingest", argc, argv)) {
     return *code;
   }
@@ -72,7 +77,10 @@ int main(int argc, char** argv) {
   store_opts.time_zone = *tz;
   attain::ingest::PgIngestStore store(**pg, directory, clock, store_opts);
   attain::ingest::StoreBatchApplier applier(store);
-  attain::ingest::BatchCommitter committer(applier, {});
+  attain::ingest::BatchCommitter::Options commit_opts;
+  commit_opts.lanes = static_cast<int>(commit_lanes);
+  commit_opts.lane_key = &attain::ingest::CommitOrderKey;
+  attain::ingest::BatchCommitter committer(applier, commit_opts);
   attain::ingest::StoreRejectedEventReader rejects(store);
   attain::ingest::PgComplianceStore compliance_store(**pg, *tz);
   attain::ingest::PgQueryStore query_store(**pg);

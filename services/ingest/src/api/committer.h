@@ -1,6 +1,6 @@
 // Group commit (ARCHITECTURE §8): batches from every caller and stream are
-// queued and applied together, many batches in one store transaction, by a
-// few committer threads (Options::committers). A batch's callback runs after its transaction
+// queued and applied together, many batches in one store transaction, on
+// one or more commit lanes (Options::lanes). A batch's callback runs after its transaction
 // committed (or failed for good), so an acknowledgement always means "durable".
 #pragma once
 
@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "attain/ingest/v1/ingest_service.pb.h"
@@ -40,29 +41,38 @@ class BatchApplier {
 class BatchCommitter {
  public:
   using Done = std::function<void(absl::StatusOr<std::vector<v1::EventOutcome>>)>;
+  // Which lane an event commits on: events with the same key commit in the
+  // order they were submitted. Empty keys all share one lane.
+  using LaneKey = std::function<absl::string_view(const v1::Event&)>;
   struct Options {
-    std::size_t max_events_per_transaction = 20000;
+    std::size_t max_events_per_transaction = 20000;         // per lane
     std::size_t max_queued_events = 200000;                 // beyond: RESOURCE_EXHAUSTED
     int max_attempts = 5;                                   // per group, on UNAVAILABLE/ABORTED
     absl::Duration retry_backoff = absl::Milliseconds(50);  // doubles per attempt
-    // Transactions in flight at once. Groups commit independently, so with
-    // more than one a later version of an entity (sent in a later batch of the
-    // same stream) can commit first and the earlier one then comes back
-    // STALE_VERSION: totals stay exact but outcomes depend on timing. Keep 1
-    // until groups are partitioned by entity.
-    int committers = 1;
+    // Commit lanes. Each lane has its own queue and thread and commits one
+    // transaction at a time, concurrently with the other lanes. An event goes
+    // to the lane of its key, so events with the same key commit in the order
+    // they came in: with the key of CommitOrderKey (the customer, else the
+    // rep), every version of an order and the customer's own record keep
+    // their order, and an outcome such as STALE_VERSION never depends on
+    // which lane was faster.
+    int lanes = 1;
+    LaneKey lane_key;  // unset: every event on lane 0
   };
 
   BatchCommitter(BatchApplier& applier, Options options);
   ~BatchCommitter();  // Stop()
 
-  // Queues `batch`; `done` runs on a committer thread once it is durable
-  // (or has failed). With several committers, `done` of a later batch may run
-  // before that of an earlier one. RESOURCE_EXHAUSTED when the queue is full, UNAVAILABLE
-  // after Stop(); `done` is then not called.
+  // Queues `batch`; `done` runs on a committer thread once every event of it
+  // is durable (or a part has failed for good). A batch whose events fall on
+  // several lanes is split, and its parts commit in separate transactions:
+  // when one part fails, the others may have committed, and resending the
+  // batch finds their events as duplicates. `done` of a later batch may run
+  // before that of an earlier one. RESOURCE_EXHAUSTED when the queue is full,
+  // UNAVAILABLE after Stop(); `done` is then not called.
   absl::Status Submit(std::unique_ptr<IncomingBatch> batch, Done done);
 
-  // Applies what is queued, then stops the thread. Idempotent.
+  // Applies what is queued, then stops the threads. Idempotent.
   void Stop();
 
   std::size_t queued_events() const;
@@ -72,12 +82,19 @@ class BatchCommitter {
     std::unique_ptr<IncomingBatch> batch;
     Done done;
   };
-  void Loop();
+  struct LaneWait {
+    BatchCommitter* committer;
+    int lane;
+  };
+  static bool LaneReady(LaneWait* w);
+  int LaneOf(const v1::Event& event) const;
+  void Loop(int lane);
 
   BatchApplier& applier_;
   const Options options_;
+  const int lanes_;
   mutable absl::Mutex mu_;
-  std::deque<Item> queue_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::deque<Item>> queues_ ABSL_GUARDED_BY(mu_);  // one per lane
   std::size_t queued_events_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;

@@ -589,4 +589,32 @@ IncomingEvent DecodeEvent(const v1::Event& event, std::string payload) {
   return in;
 }
 
+absl::string_view CommitOrderKey(const v1::Event& event) {
+  switch (event.kind_case()) {
+    case v1::Event::kOrder:
+      return event.order().customer_id();
+    case v1::Event::kPayment:
+      return event.payment().customer_id();
+    case v1::Event::kReceivable:
+      return event.receivable().customer_id();
+    case v1::Event::kFollowUp:
+      return event.follow_up().customer_id();
+    case v1::Event::kOpportunity:
+      return event.opportunity().customer_id();
+    case v1::Event::kCustomer:
+      return event.customer().customer_id();
+    case v1::Event::kSatisfactionSurvey:
+      return event.satisfaction_survey().customer_id();
+    case v1::Event::kCollaborationRating:
+      return event.collaboration_rating().rep_id();
+    case v1::Event::kKnowledgeSharing:
+      return event.knowledge_sharing().rep_id();
+    case v1::Event::kReportSubmission:
+      return event.report_submission().author_id();
+    case v1::Event::KIND_NOT_SET:
+      break;
+  }
+  return {};
+}
+
 }  // namespace attain::ingest

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "attain/ingest/v1/events.pb.h"
 #include "services/ingest/src/domain/event.h"
 
@@ -27,5 +28,14 @@ IncomingEvent DecodeEvent(const v1::Event& event);
 
 // The same, with the event's serialized bytes already at hand.
 IncomingEvent DecodeEvent(const v1::Event& event, std::string payload);
+
+// The key whose events must commit in the order they arrive (the commit
+// lane's key, BatchCommitter::Options::lane_key): the customer for every
+// kind that names one — orders, their receivables and payments, follow-ups,
+// opportunities, surveys and the customer's own record — else the rep (or
+// report author). Events of one customer thus share the customer row, the
+// entity rows of its orders and their rollup cells with no other lane.
+// Points into `event`.
+absl::string_view CommitOrderKey(const v1::Event& event);
 
 }  // namespace attain::ingest

@@ -137,7 +137,7 @@ class StreamReactor final
   static constexpr char kMethod[] = "attain.ingest.v1.IngestService/StreamIngest";
 
   // Commits of a stream's batches may complete out of order (several
-  // committers); acknowledgements go out in the order the batches came in.
+  // lanes); acknowledgements go out in the order the batches came in.
   void OnCommitted(int64_t seq, int64_t ordinal,
                    absl::StatusOr<std::vector<v1::EventOutcome>> outcomes) {
     absl::MutexLock l(&mu_);

@@ -53,14 +53,18 @@ void TargetOrgDirectory::Prepare(grpc::ClientContext& ctx, const std::string& to
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
 }
 
-absl::StatusOr<TargetOrgDirectory::RepEntry> TargetOrgDirectory::FetchRep(
-    const std::string& tenant, const std::string& rep_id) {
+absl::StatusOr<TargetOrgDirectory::RepEntry> TargetOrgDirectory::FetchRep(const std::string& tenant,
+                                                                          const std::string& rep_id,
+                                                                          absl::CivilDay day) {
   const std::string key = CacheKey(tenant, rep_id);
   const absl::Time now = clock_->Now();
   {
     absl::MutexLock l(&mu_);
     auto it = reps_.find(key);
-    if (it != reps_.end() && now - it->second.fetched < options_.ttl) return it->second;
+    if (it != reps_.end() && now - it->second.fetched < options_.ttl &&
+        day <= it->second.fetch_day) {
+      return it->second;
+    }
   }
   ASSIGN_OR_RETURN(std::string token, Token(tenant));
   grpc::ClientContext ctx;
@@ -79,6 +83,7 @@ absl::StatusOr<TargetOrgDirectory::RepEntry> TargetOrgDirectory::FetchRep(
   }
   RepEntry entry;
   entry.fetched = now;
+  entry.fetch_day = absl::ToCivilDay(now, options_.time_zone);
   for (const auto& m : resp.rep().memberships()) {
     Membership mm;
     mm.team_id = m.team_id();
@@ -135,7 +140,7 @@ absl::StatusOr<std::string> TargetOrgDirectory::RegionOf(const std::string& tena
 absl::StatusOr<RepPlacement> TargetOrgDirectory::Place(const std::string& tenant,
                                                        const std::string& rep_id,
                                                        absl::CivilDay day) {
-  ASSIGN_OR_RETURN(RepEntry rep, FetchRep(tenant, rep_id));
+  ASSIGN_OR_RETURN(RepEntry rep, FetchRep(tenant, rep_id, day));
   RepPlacement placement;
   for (const Membership& m : rep.memberships) {
     if (m.from <= day && day <= m.to) placement.team_id = m.team_id;

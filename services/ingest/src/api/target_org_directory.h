@@ -1,5 +1,10 @@
 // OrgDirectory backed by the target service over gRPC, with a cache: a rep's
 // memberships and the units' parents are fetched once per `ttl` and reused.
+// A cached membership history answers only for days that had already begun
+// when it was fetched: a move for a later day may be recorded at any time
+// before that day (moves are planned ahead), so a sale dated after the fetch
+// day asks the target service again. A move dated on or before the fetch day
+// but recorded after the fetch is seen once the entry expires (up to `ttl`).
 // Calls carry a service token minted per tenant from the shared signing key
 // (ARCHITECTURE §10) and a deadline.
 #pragma once
@@ -12,6 +17,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "common/clock.h"
@@ -24,6 +30,10 @@ class TargetOrgDirectory final : public OrgDirectory {
   struct Options {
     absl::Duration ttl = absl::Seconds(60);
     absl::Duration deadline = absl::Seconds(2);
+    // The zone in which "the day had begun" is judged: the tenants' zone, or
+    // by default the easternmost one (UTC+14), so that no day that had begun
+    // in any tenant's zone is refetched.
+    absl::TimeZone time_zone = absl::FixedTimeZone(14 * 60 * 60);
   };
   TargetOrgDirectory(std::shared_ptr<grpc::Channel> channel, std::string signing_key,
                      const Clock* clock, Options options);
@@ -40,6 +50,7 @@ class TargetOrgDirectory final : public OrgDirectory {
   struct RepEntry {
     std::vector<Membership> memberships;
     absl::Time fetched;
+    absl::CivilDay fetch_day;  // the day it was in options_.time_zone at `fetched`
   };
   struct UnitEntry {
     std::string parent_id;
@@ -49,7 +60,10 @@ class TargetOrgDirectory final : public OrgDirectory {
 
   absl::StatusOr<std::string> Token(const std::string& tenant);
   void Prepare(grpc::ClientContext& ctx, const std::string& token) const;
-  absl::StatusOr<RepEntry> FetchRep(const std::string& tenant, const std::string& rep_id);
+  // The rep's memberships, from the cache if they were fetched less than
+  // options_.ttl ago and `day` had begun by then.
+  absl::StatusOr<RepEntry> FetchRep(const std::string& tenant, const std::string& rep_id,
+                                    absl::CivilDay day);
   absl::StatusOr<UnitEntry> FetchUnit(const std::string& tenant, const std::string& unit_id);
   absl::StatusOr<std::string> RegionOf(const std::string& tenant, const std::string& team_id);
 

@@ -56,11 +56,14 @@ bool InScope(const std::optional<absl::flat_hash_set<std::string>>& reps, const 
 std::vector<EventRecord> LoadEvents(pqxx::transaction_base& txn, const std::string& tenant,
                                     EventKind kind, absl::Time from, absl::Time to) {
   std::vector<EventRecord> out;
+  // The kind is a literal, not a parameter: events_activity_by_time is a
+  // partial index on some kinds, usable only when the kind is known at planning.
   pqxx::result r = txn.exec_params(
-      "SELECT payload FROM ingest.events WHERE tenant_id = $1 AND kind = $2 "
-      "AND occurred_at >= to_timestamp($3 / 1000000.0) AND occurred_at < to_timestamp($4 / "
-      "1000000.0) ORDER BY occurred_at, source, event_id",
-      tenant, static_cast<int>(kind),
+      absl::StrCat("SELECT payload FROM ingest.events WHERE tenant_id = $1 AND kind = ",
+                   static_cast<int>(kind),
+                   " AND occurred_at >= to_timestamp($2 / 1000000.0) AND occurred_at < "
+                   "to_timestamp($3 / 1000000.0) ORDER BY occurred_at, source, event_id"),
+      tenant,
       Micros(std::max(from, absl::UnixEpoch() - absl::Hours(24 * 365 * 100))),
       Micros(std::min(to, absl::UnixEpoch() + absl::Hours(24 * 365 * 200))));
   for (const pqxx::row& row : r) {
