@@ -276,6 +276,13 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view authorization_
     }
     p.scope = scope->get<std::string>();
   }
+  // A manager reads and writes their own subtree only: a manager token
+  // without its unit would otherwise be read as "the whole tenant".
+  if (p.role == Role::kManager && p.scope.empty()) {
+    return Unauthenticated(
+        "bearer token has role manager but no \"scope\" claim: a manager token must name the "
+        "org unit at the root of the manager's subtree");
+  }
   return p;
 }
 
@@ -286,6 +293,9 @@ absl::StatusOr<std::string> MintToken(absl::string_view key, const Principal& pr
   if (principal.subject.empty()) return absl::InvalidArgumentError("token needs a subject");
   if (RoleName(principal.role) == "unknown") {
     return absl::InvalidArgumentError("token needs a known role");
+  }
+  if (principal.role == Role::kManager && principal.scope.empty()) {
+    return absl::InvalidArgumentError("a manager token needs a scope (the unit they manage)");
   }
   if (ttl <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(

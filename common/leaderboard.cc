@@ -1,8 +1,6 @@
 #include "common/leaderboard.h"
 
 #include <cstddef>
-#include <map>
-#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -11,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/status.h"
 
 namespace attain {
 namespace {
@@ -41,9 +40,9 @@ const MetricInfo* FindMetric(BoardMetric m) {
   return nullptr;
 }
 
-// The encoding's version line. A reader refuses other versions rather than
-// misreading them.
-constexpr absl::string_view kVersion = "lb1";
+// The encodings' version lines (see the header).
+constexpr absl::string_view kIncrementsVersion = "lb1";
+constexpr absl::string_view kDeltasVersion = "lb2";
 
 // The length of the valid UTF-8 sequence starting at s[i] (1-4), or 0 when
 // s[i] does not start one (stray continuation byte, overlong form, surrogate,
@@ -126,7 +125,88 @@ absl::StatusOr<std::string> Unescape(absl::string_view field) {
   return out;
 }
 
-using CellKey = std::tuple<std::string, std::string, BoardMetric, std::string, std::string>;
+// Appends `field` to `key` so that different field lists give different keys.
+void AppendKeyField(std::string* key, absl::string_view field) {
+  absl::StrAppend(key, field.size(), ":", field);
+}
+
+absl::StatusOr<std::vector<BoardIncrement>> DecodeIncrementLines(
+    const std::vector<absl::string_view>& lines) {
+  std::vector<BoardIncrement> out;
+  out.reserve(lines.size() - 1);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    auto fail = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("leaderboard increments, line %d: %s", i + 1, why));
+    };
+    std::vector<absl::string_view> f = absl::StrSplit(lines[i], '|');
+    if (f.size() != 6) {
+      return fail(absl::StrFormat(
+          "has %d fields; expected 6 (tenant|period|metric|scope|member|value)", f.size()));
+    }
+    BoardIncrement inc;
+    absl::StatusOr<BoardMetric> metric = ParseBoardMetric(f[2]);
+    if (!metric.ok()) return fail(metric.status().message());
+    inc.metric = *metric;
+    std::string* text_fields[] = {&inc.tenant, &inc.period, &inc.scope, &inc.member};
+    const absl::string_view raw[] = {f[0], f[1], f[3], f[4]};
+    for (int k = 0; k < 4; ++k) {
+      absl::StatusOr<std::string> s = Unescape(raw[k]);
+      if (!s.ok()) return fail(s.status().message());
+      *text_fields[k] = *std::move(s);
+    }
+    if (IsRatio(inc.metric)) {
+      std::pair<absl::string_view, absl::string_view> nd =
+          absl::StrSplit(f[5], absl::MaxSplits('/', 1));
+      if (f[5].find('/') == absl::string_view::npos ||
+          !absl::SimpleAtoi(nd.first, &inc.numerator) ||
+          !absl::SimpleAtoi(nd.second, &inc.denominator)) {
+        return fail(absl::StrCat("value \"", f[5], "\" of ratio metric ", f[2],
+                                 " is not <numerator>/<denominator> (integers)"));
+      }
+    } else if (!absl::SimpleAtoi(f[5], &inc.amount)) {
+      return fail(absl::StrCat("value \"", f[5], "\" of metric ", f[2], " is not an integer"));
+    }
+    out.push_back(std::move(inc));
+  }
+  return out;
+}
+
+constexpr size_t kDeltaTextFields = 6;  // tenant|period|rep|team|region|product line
+
+absl::StatusOr<std::vector<BoardDelta>> DecodeDeltaLines(
+    const std::vector<absl::string_view>& lines) {
+  std::vector<BoardDelta> out;
+  out.reserve(lines.size() - 1);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    auto fail = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("leaderboard deltas, line %d: %s", i + 1, why));
+    };
+    std::vector<absl::string_view> f = absl::StrSplit(lines[i], '|');
+    if (f.size() != kDeltaTextFields + kBoardPartCount) {
+      return fail(absl::StrFormat(
+          "has %d fields; expected %d (tenant|period|rep|team|region|product line and %d parts)",
+          f.size(), kDeltaTextFields + kBoardPartCount, static_cast<int>(kBoardPartCount)));
+    }
+    BoardDelta d;
+    std::string* text_fields[] = {&d.tenant, &d.period, &d.rep,
+                                  &d.team,   &d.region, &d.product_line};
+    for (size_t k = 0; k < kDeltaTextFields; ++k) {
+      absl::StatusOr<std::string> s = Unescape(f[k]);
+      if (!s.ok()) return fail(s.status().message());
+      *text_fields[k] = *std::move(s);
+    }
+    for (int k = 0; k < kBoardPartCount; ++k) {
+      if (!absl::SimpleAtoi(f[kDeltaTextFields + k], &d.parts[k])) {
+        return fail(
+            absl::StrCat("part ", k + 1, " \"", f[kDeltaTextFields + k], "\" is not an integer"));
+      }
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -170,7 +250,7 @@ std::string BoardChannel(absl::string_view tenant, absl::string_view period) {
 // for a ratio metric (the other fields of the increment are not stored), numbers
 // in decimal. Text fields are escaped by AppendEscaped. Every line ends in '\n'.
 std::string EncodeIncrements(const std::vector<BoardIncrement>& increments) {
-  std::string out(kVersion);
+  std::string out(kIncrementsVersion);
   out.push_back('\n');
   for (const BoardIncrement& inc : increments) {
     AppendEscaped(&out, inc.tenant);
@@ -193,79 +273,139 @@ std::string EncodeIncrements(const std::vector<BoardIncrement>& increments) {
   return out;
 }
 
-absl::StatusOr<std::vector<BoardIncrement>> DecodeIncrements(absl::string_view text) {
-  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
-  if (!lines.empty() && lines.back().empty()) lines.pop_back();  // the final '\n'
-  if (lines.empty() || lines[0] != kVersion) {
-    absl::string_view first = lines.empty() ? absl::string_view() : lines[0];
-    return absl::InvalidArgumentError(
-        absl::StrCat("leaderboard increments start with \"", first.substr(0, 16),
-                     "\": expected the version line \"", kVersion, "\""));
-  }
-  std::vector<BoardIncrement> out;
-  out.reserve(lines.size() - 1);
-  for (size_t i = 1; i < lines.size(); ++i) {
-    auto fail = [&](absl::string_view why) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("leaderboard increments, line %d: %s", i + 1, why));
-    };
-    std::vector<absl::string_view> f = absl::StrSplit(lines[i], '|');
-    if (f.size() != 6) {
-      return fail(absl::StrFormat(
-          "has %d fields; expected 6 (tenant|period|metric|scope|member|value)", f.size()));
+// Format (version lb2): the line "lb2", then one line per delta:
+//   <tenant>|<period>|<rep>|<team>|<region>|<product line>|<part 1>|...|<part 10>
+// with the parts in BoardPart order, in decimal; text fields escaped as in lb1.
+std::string EncodeBoardDeltas(const std::vector<BoardDelta>& deltas) {
+  std::string out(kDeltasVersion);
+  out.push_back('\n');
+  for (const BoardDelta& d : deltas) {
+    for (const std::string* field :
+         {&d.tenant, &d.period, &d.rep, &d.team, &d.region, &d.product_line}) {
+      AppendEscaped(&out, *field);
+      out.push_back('|');
     }
-    BoardIncrement inc;
-    absl::StatusOr<BoardMetric> metric = ParseBoardMetric(f[2]);
-    if (!metric.ok()) return fail(metric.status().message());
-    inc.metric = *metric;
-    std::string* text_fields[] = {&inc.tenant, &inc.period, &inc.scope, &inc.member};
-    const absl::string_view raw[] = {f[0], f[1], f[3], f[4]};
-    for (int k = 0; k < 4; ++k) {
-      absl::StatusOr<std::string> s = Unescape(raw[k]);
-      if (!s.ok()) return fail(s.status().message());
-      *text_fields[k] = *std::move(s);
+    for (int k = 0; k < kBoardPartCount; ++k) {
+      absl::StrAppend(&out, d.parts[k]);
+      out.push_back(k + 1 < kBoardPartCount ? '|' : '\n');
     }
-    if (IsRatio(inc.metric)) {
-      std::pair<absl::string_view, absl::string_view> nd =
-          absl::StrSplit(f[5], absl::MaxSplits('/', 1));
-      if (f[5].find('/') == absl::string_view::npos ||
-          !absl::SimpleAtoi(nd.first, &inc.numerator) ||
-          !absl::SimpleAtoi(nd.second, &inc.denominator)) {
-        return fail(absl::StrCat("value \"", f[5], "\" of ratio metric ", f[2],
-                                 " is not <numerator>/<denominator> (integers)"));
-      }
-    } else if (!absl::SimpleAtoi(f[5], &inc.amount)) {
-      return fail(absl::StrCat("value \"", f[5], "\" of metric ", f[2], " is not an integer"));
-    }
-    out.push_back(std::move(inc));
   }
   return out;
 }
 
-std::vector<BoardIncrement> MergeIncrements(std::vector<BoardIncrement> increments) {
-  std::map<CellKey, size_t> index;  // cell → position in `merged`
-  std::vector<BoardIncrement> merged;
-  merged.reserve(increments.size());
-  for (BoardIncrement& inc : increments) {
-    CellKey key(inc.tenant, inc.period, inc.metric, inc.scope, inc.member);
-    auto [it, inserted] = index.emplace(std::move(key), merged.size());
-    if (inserted) {
-      merged.push_back(std::move(inc));
-      continue;
-    }
-    BoardIncrement& into = merged[it->second];
-    into.amount += inc.amount;
-    into.numerator += inc.numerator;
-    into.denominator += inc.denominator;
+absl::StatusOr<BoardChanges> DecodeBoardChanges(absl::string_view text) {
+  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();  // the final '\n'
+  BoardChanges out;
+  if (!lines.empty() && lines[0] == kIncrementsVersion) {
+    ASSIGN_OR_RETURN(out.increments, DecodeIncrementLines(lines));
+    return out;
   }
+  if (!lines.empty() && lines[0] == kDeltasVersion) {
+    ASSIGN_OR_RETURN(out.deltas, DecodeDeltaLines(lines));
+    return out;
+  }
+  absl::string_view first = lines.empty() ? absl::string_view() : lines[0];
+  return absl::InvalidArgumentError(absl::StrCat(
+      "leaderboard changes start with \"", first.substr(0, 16), "\": expected the version line \"",
+      kIncrementsVersion, "\" or \"", kDeltasVersion, "\""));
+}
+
+absl::StatusOr<std::vector<BoardIncrement>> DecodeIncrements(absl::string_view text) {
+  ASSIGN_OR_RETURN(BoardChanges changes, DecodeBoardChanges(text));
+  if (changes.deltas.empty()) return std::move(changes.increments);
+  BoardCellSum sum;
+  for (const BoardDelta& d : changes.deltas) sum.Add(d);
+  return sum.Take();
+}
+
+std::vector<BoardValue> BoardValuesOf(const BoardParts& p) {
+  std::vector<BoardValue> out;
+  auto additive = [&](BoardMetric m, int64_t v) {
+    if (v != 0) out.push_back({m, v, 0, 0});
+  };
+  auto ratio = [&](BoardMetric m, int64_t n, int64_t d) {
+    if (n != 0 || d != 0) out.push_back({m, 0, n, d});
+  };
+  additive(BoardMetric::kSales, p[kBoardPartSales]);
+  additive(BoardMetric::kCollected, p[kBoardPartCollected]);
+  additive(BoardMetric::kGrossProfit, p[kBoardPartGrossProfit]);
+  additive(BoardMetric::kOrders, p[kBoardPartOrders]);
+  additive(BoardMetric::kNewCustomers, p[kBoardPartNewCustomers]);
+  additive(BoardMetric::kVisits, p[kBoardPartVisits]);
+  additive(BoardMetric::kEffectiveVisits, p[kBoardPartEffectiveVisits]);
+  additive(BoardMetric::kWonOpportunities, p[kBoardPartWon]);
+  ratio(BoardMetric::kCollectionRate, p[kBoardPartCollected], p[kBoardPartReceivableDue]);
+  ratio(BoardMetric::kConversion, p[kBoardPartWon], p[kBoardPartWon] + p[kBoardPartLost]);
+  return out;
+}
+
+std::vector<std::string> BoardScopes(absl::string_view region, absl::string_view team,
+                                     absl::string_view product_line) {
+  std::vector<std::string> scopes = {"company"};
+  if (!region.empty()) scopes.push_back(absl::StrCat("region:", region));
+  if (!team.empty()) scopes.push_back(absl::StrCat("team:", team));
+  if (!product_line.empty()) scopes.push_back(absl::StrCat("pl:", product_line));
+  return scopes;
+}
+
+void BoardCellSum::AddCell(const std::string& tenant, const std::string& period, BoardMetric metric,
+                           const std::string& scope, const std::string& member, int64_t amount,
+                           int64_t numerator, int64_t denominator) {
+  key_.clear();
+  AppendKeyField(&key_, tenant);
+  AppendKeyField(&key_, period);
+  AppendKeyField(&key_, BoardMetricName(metric));
+  AppendKeyField(&key_, scope);
+  AppendKeyField(&key_, member);
+  auto [it, inserted] = index_.try_emplace(key_, cells_.size());
+  if (inserted) {
+    BoardIncrement inc;
+    inc.tenant = tenant;
+    inc.period = period;
+    inc.metric = metric;
+    inc.scope = scope;
+    inc.member = member;
+    cells_.push_back(std::move(inc));
+  }
+  BoardIncrement& into = cells_[it->second];
+  into.amount += amount;
+  into.numerator += numerator;
+  into.denominator += denominator;
+}
+
+void BoardCellSum::Add(const BoardIncrement& inc) {
+  AddCell(inc.tenant, inc.period, inc.metric, inc.scope, inc.member, inc.amount, inc.numerator,
+          inc.denominator);
+}
+
+void BoardCellSum::Add(const BoardDelta& d) {
+  const std::vector<BoardValue> values = BoardValuesOf(d.parts);
+  if (values.empty()) return;
+  for (const std::string& scope : BoardScopes(d.region, d.team, d.product_line)) {
+    for (const BoardValue& v : values) {
+      AddCell(d.tenant, d.period, v.metric, scope, d.rep, v.amount, v.numerator, v.denominator);
+    }
+  }
+}
+
+std::vector<BoardIncrement> BoardCellSum::Take() {
   std::vector<BoardIncrement> out;
-  out.reserve(merged.size());
-  for (BoardIncrement& inc : merged) {
+  out.reserve(cells_.size());
+  for (BoardIncrement& inc : cells_) {
     if (inc.amount != 0 || inc.numerator != 0 || inc.denominator != 0) {
       out.push_back(std::move(inc));
     }
   }
+  cells_.clear();
+  index_.clear();
   return out;
+}
+
+std::vector<BoardIncrement> MergeIncrements(std::vector<BoardIncrement> increments) {
+  BoardCellSum sum;
+  for (const BoardIncrement& inc : increments) sum.Add(inc);
+  return sum.Take();
 }
 
 }  // namespace attain

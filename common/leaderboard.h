@@ -16,8 +16,11 @@
 // is deterministic.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -65,8 +68,97 @@ struct BoardIncrement {
   int64_t denominator = 0;
 };
 
-// Compact, versioned text encoding of a list of increments (one outbox row).
+// The additive components the boards are made of (the rollups' columns of
+// the same names): every board value is one of them or a ratio of two.
+enum BoardPart : int {
+  kBoardPartSales,            // sales amount, minor units
+  kBoardPartCollected,        // payments, minor units
+  kBoardPartGrossProfit,      // minor units
+  kBoardPartOrders,           // signed orders
+  kBoardPartNewCustomers,     // count
+  kBoardPartVisits,           // follow-ups
+  kBoardPartEffectiveVisits,  // follow-ups with content
+  kBoardPartWon,              // won opportunities
+  kBoardPartLost,             // lost opportunities
+  kBoardPartReceivableDue,    // receivable due, minor units
+  kBoardPartCount,
+};
+using BoardParts = std::array<int64_t, kBoardPartCount>;
+
+// One board value made of parts: `amount` for an additive metric,
+// `numerator`/`denominator` for a ratio (collection_rate = collected /
+// receivable due, conversion = won / (won + lost)).
+struct BoardValue {
+  BoardMetric metric;
+  int64_t amount = 0;
+  int64_t numerator = 0;
+  int64_t denominator = 0;
+};
+
+// The values of `parts` that are not zero (an additive amount != 0, a ratio
+// with numerator or denominator != 0), in BoardMetric order. Applied to a
+// delta it gives the increments; applied to a sum, what a board holds.
+std::vector<BoardValue> BoardValuesOf(const BoardParts& parts);
+
+// The board scopes of a placement: "company", then "region:<id>", "team:<id>"
+// and "pl:<id>" for the ids that are not empty.
+std::vector<std::string> BoardScopes(absl::string_view region, absl::string_view team,
+                                     absl::string_view product_line);
+
+// A change to the parts of one rep in one period and placement: it stands for
+// the increments BoardValuesOf(parts) × BoardScopes(region, team,
+// product_line) for member `rep`. About ten times more compact than the
+// increments, so that outbox rows stay small and the relay can merge many
+// rows before fanning them out.
+struct BoardDelta {
+  std::string tenant;
+  std::string period;  // canonical
+  std::string rep;
+  std::string team;          // "" if none
+  std::string region;        // "" if none
+  std::string product_line;  // "" if none
+  BoardParts parts{};
+};
+
+// Sums board changes per board cell (tenant, period, metric, scope, member),
+// fanning deltas out into their increments. Cells keep the order in which they
+// were first seen. Not thread-safe.
+class BoardCellSum {
+ public:
+  void Add(const BoardIncrement& increment);
+  void Add(const BoardDelta& delta);
+  // The number of distinct cells so far (including any that sum to zero).
+  size_t size() const { return cells_.size(); }
+  // The sums, without the cells whose sums are all zero; leaves this empty.
+  std::vector<BoardIncrement> Take();
+
+ private:
+  void AddCell(const std::string& tenant, const std::string& period, BoardMetric metric,
+               const std::string& scope, const std::string& member, int64_t amount,
+               int64_t numerator, int64_t denominator);
+
+  std::unordered_map<std::string, size_t> index_;  // cell identity → position in cells_
+  std::vector<BoardIncrement> cells_;
+  std::string key_;  // scratch
+};
+
+// Outbox rows (one per tenant and transaction) are versioned text:
+//   "lb1": a list of increments (EncodeIncrements), written by older ingests;
+//   "lb2": a list of deltas (EncodeBoardDeltas), written now.
+// A reader accepts both and refuses other versions rather than misreading them.
 std::string EncodeIncrements(const std::vector<BoardIncrement>& increments);
+std::string EncodeBoardDeltas(const std::vector<BoardDelta>& deltas);
+
+// A decoded outbox row: the increments of an "lb1" row or the deltas of an
+// "lb2" row (the other list is empty).
+struct BoardChanges {
+  std::vector<BoardIncrement> increments;
+  std::vector<BoardDelta> deltas;
+};
+absl::StatusOr<BoardChanges> DecodeBoardChanges(absl::string_view text);
+
+// The increments of an outbox row of either version: an "lb1" row's as
+// written, an "lb2" row's fanned out and merged (MergeIncrements).
 absl::StatusOr<std::vector<BoardIncrement>> DecodeIncrements(absl::string_view text);
 
 // Sums increments with the same (tenant, period, metric, scope, member) so that

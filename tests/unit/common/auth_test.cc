@@ -154,6 +154,19 @@ TEST(MintTokenTest, RefusesIncompletePrincipalsAndNonPositiveTtl) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(AuthTest, ManagerTokensMustNameTheirUnit) {
+  Principal manager{"acme", "m1", Role::kManager, "", {}};
+  EXPECT_EQ(MintToken(kKey, manager, kNow, absl::Hours(1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Signed elsewhere without a scope (or an empty one): refused, not read as
+  // "the whole tenant".
+  nlohmann::json claims = GoodClaims();
+  claims["role"] = "manager";
+  ExpectRefused(absl::StrCat("Bearer ", Sign(claims)), "no \"scope\" claim");
+  claims.erase("scope");
+  ExpectRefused(absl::StrCat("Bearer ", Sign(claims)), "no \"scope\" claim");
+}
+
 TEST_F(AuthTest, MintedTokenVerifiesForEveryRole) {
   for (Role role : {Role::kAdmin, Role::kCrmIngest, Role::kDirector, Role::kManager, Role::kRep,
                     Role::kCommitteeSecretary, Role::kCommitteeMember, Role::kFinance, Role::kHr,

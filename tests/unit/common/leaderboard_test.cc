@@ -1,4 +1,5 @@
-// The leaderboard keyspace and the outbox encoding of increments (common/leaderboard.h).
+// The leaderboard keyspace, the outbox encodings of increments and deltas, and
+// the fan-out of deltas into board cells (common/leaderboard.h).
 #include "common/leaderboard.h"
 
 #include <gmock/gmock.h>
@@ -8,6 +9,8 @@
 #include <limits>
 #include <ostream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -165,7 +168,7 @@ TEST(DecodeIncrementsTest, RejectsMalformedText) {
   };
   const Case cases[] = {
       {"", "expected the version line \"lb1\""},
-      {"lb2\nacme|2025|sales|company|r1|1\n", "start with \"lb2\""},
+      {"lb3\nacme|2025|sales|company|r1|1\n", "start with \"lb3\""},
       {"lb1\nacme|2025|sales|company|r1\n", "line 2: has 5 fields"},
       {"lb1\nacme|2025|sales|company|r1|1|2\n", "line 2: has 7 fields"},
       {"lb1\nacme|2025|revenue|company|r1|1\n", "metric \"revenue\" has no leaderboard"},
@@ -223,6 +226,157 @@ TEST(MergeIncrementsTest, DropsCellsThatCancelOut) {
   EXPECT_THAT(merged, ::testing::ElementsAre(Ratio("acme", "2025-01", BoardMetric::kConversion,
                                                    "company", "r3", 0, 1)));
   EXPECT_THAT(MergeIncrements({}), IsEmpty());
+}
+
+BoardDelta Delta(std::string period, std::string rep, std::string team, std::string region,
+                 std::string product_line, BoardParts parts) {
+  return BoardDelta{"acme",
+                    std::move(period),
+                    std::move(rep),
+                    std::move(team),
+                    std::move(region),
+                    std::move(product_line),
+                    parts};
+}
+
+BoardParts Parts(std::initializer_list<std::pair<BoardPart, int64_t>> values) {
+  BoardParts p{};
+  for (const auto& [part, v] : values) p[part] = v;
+  return p;
+}
+
+TEST(BoardValuesOfTest, AdditiveWhenNotZeroRatioWhenEitherPartIsNot) {
+  // sales 500, won 1, lost 3: conversion 1 / (1 + 3); receivable due alone
+  // makes a collection rate of 0 / 200.
+  std::vector<BoardValue> v = BoardValuesOf(Parts({{kBoardPartSales, 500},
+                                                   {kBoardPartWon, 1},
+                                                   {kBoardPartLost, 3},
+                                                   {kBoardPartReceivableDue, 200}}));
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(v[0].metric, BoardMetric::kSales);
+  EXPECT_EQ(v[0].amount, 500);
+  EXPECT_EQ(v[1].metric, BoardMetric::kWonOpportunities);
+  EXPECT_EQ(v[1].amount, 1);
+  EXPECT_EQ(v[2].metric, BoardMetric::kCollectionRate);
+  EXPECT_EQ(v[2].numerator, 0);
+  EXPECT_EQ(v[2].denominator, 200);
+  EXPECT_EQ(v[3].metric, BoardMetric::kConversion);
+  EXPECT_EQ(v[3].numerator, 1);
+  EXPECT_EQ(v[3].denominator, 4);
+  // won 1, lost -1: conversion 1 / 0 is still a cell (the numerator is not 0).
+  v = BoardValuesOf(Parts({{kBoardPartWon, 1}, {kBoardPartLost, -1}}));
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[1].metric, BoardMetric::kConversion);
+  EXPECT_EQ(v[1].denominator, 0);
+  EXPECT_THAT(BoardValuesOf(BoardParts{}), IsEmpty());
+}
+
+TEST(BoardScopesTest, CompanyThenTheNonEmptyIds) {
+  EXPECT_THAT(BoardScopes("east", "t1", "p1"),
+              ::testing::ElementsAre("company", "region:east", "team:t1", "pl:p1"));
+  EXPECT_THAT(BoardScopes("", "t1", ""), ::testing::ElementsAre("company", "team:t1"));
+  EXPECT_THAT(BoardScopes("", "", ""), ::testing::ElementsAre("company"));
+}
+
+TEST(EncodeBoardDeltasTest, KnownText) {
+  std::vector<BoardDelta> deltas = {
+      Delta("2025-01", "r1", "t1", "east", "", Parts({{kBoardPartSales, 1250000}})),
+      Delta("2025-W03", "r%2", "t|1", "", "p1",
+            Parts({{kBoardPartVisits, -2}, {kBoardPartReceivableDue, 7}})),
+  };
+  EXPECT_EQ(EncodeBoardDeltas(deltas),
+            "lb2\n"
+            "acme|2025-01|r1|t1|east||1250000|0|0|0|0|0|0|0|0|0\n"
+            "acme|2025-W03|r%252|t%7C1||p1|0|0|0|0|0|-2|0|0|0|7\n");
+  EXPECT_EQ(EncodeBoardDeltas({}), "lb2\n");
+}
+
+TEST(DecodeBoardChangesTest, RoundTripsDeltasAndReadsOldIncrementRows) {
+  BoardDelta awkward = Delta("2025", "销售|一部\n", "%7C", "", std::string("nul\0", 4),
+                             Parts({{kBoardPartGrossProfit, std::numeric_limits<int64_t>::min()},
+                                    {kBoardPartLost, std::numeric_limits<int64_t>::max()}}));
+  awkward.tenant = "t:1";
+  const std::vector<BoardDelta> deltas = {
+      awkward, Delta("2025-01", "r1", "t1", "", "", Parts({{kBoardPartOrders, 1}}))};
+  absl::StatusOr<BoardChanges> back = DecodeBoardChanges(EncodeBoardDeltas(deltas));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_THAT(back->increments, IsEmpty());
+  ASSERT_EQ(back->deltas.size(), 2u);
+  for (size_t i = 0; i < deltas.size(); ++i) {
+    const BoardDelta& a = back->deltas[i];
+    const BoardDelta& b = deltas[i];
+    EXPECT_EQ(std::tie(a.tenant, a.period, a.rep, a.team, a.region, a.product_line, a.parts),
+              std::tie(b.tenant, b.period, b.rep, b.team, b.region, b.product_line, b.parts));
+  }
+
+  const std::vector<BoardIncrement> old = {
+      Add("acme", "2025-01", BoardMetric::kSales, "company", "r1", 5)};
+  back = DecodeBoardChanges(EncodeIncrements(old));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->increments, old);
+  EXPECT_THAT(back->deltas, IsEmpty());
+}
+
+TEST(DecodeBoardChangesTest, RejectsMalformedDeltas) {
+  struct Case {
+    std::string text;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"lb9\n", "expected the version line \"lb1\" or \"lb2\""},
+      {"lb2\nacme|2025|r1|t1|||1|0|0|0|0|0|0|0|0\n", "line 2: has 15 fields; expected 16"},
+      {"lb2\nacme|2025|r1|t1|||1|0|0|0|0|0|0|0|0|0|0\n", "line 2: has 17 fields"},
+      {"lb2\nacme|2025|r1|t1|||1|0|0|0|0|0|0|0|0|x\n", "part 10 \"x\" is not an integer"},
+      {"lb2\nacme|2025|r%Z|t1|||1|0|0|0|0|0|0|0|0|0\n", "bad escape at \"%Z\""},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<BoardChanges> d = DecodeBoardChanges(c.text);
+    ASSERT_FALSE(d.ok()) << c.text;
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument) << c.text;
+    EXPECT_THAT(d.status().message(), HasSubstr(c.message)) << c.text;
+  }
+}
+
+TEST(DecodeIncrementsTest, FansDeltasOutIntoMergedCells) {
+  // r1 in team t1 (no region, no product line): sales 100 and won 1, lost 1
+  // on 2025-01; a second delta for the same cells in another product line
+  // adds sales 50 (its own pl:p1 board aside).
+  const std::string text = EncodeBoardDeltas({
+      Delta("2025-01", "r1", "t1", "", "",
+            Parts({{kBoardPartSales, 100}, {kBoardPartWon, 1}, {kBoardPartLost, 1}})),
+      Delta("2025-01", "r1", "t1", "", "p1", Parts({{kBoardPartSales, 50}})),
+  });
+  absl::StatusOr<std::vector<BoardIncrement>> d = DecodeIncrements(text);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_THAT(*d, ::testing::ElementsAre(
+                      Add("acme", "2025-01", BoardMetric::kSales, "company", "r1", 150),
+                      Add("acme", "2025-01", BoardMetric::kWonOpportunities, "company", "r1", 1),
+                      Ratio("acme", "2025-01", BoardMetric::kConversion, "company", "r1", 1, 2),
+                      Add("acme", "2025-01", BoardMetric::kSales, "team:t1", "r1", 150),
+                      Add("acme", "2025-01", BoardMetric::kWonOpportunities, "team:t1", "r1", 1),
+                      Ratio("acme", "2025-01", BoardMetric::kConversion, "team:t1", "r1", 1, 2),
+                      Add("acme", "2025-01", BoardMetric::kSales, "pl:p1", "r1", 50)));
+}
+
+TEST(BoardCellSumTest, MergesDeltasWithIncrementsAndDropsWhatCancels) {
+  BoardCellSum sum;
+  sum.Add(Delta("2025", "r1", "", "", "", Parts({{kBoardPartSales, 30}, {kBoardPartOrders, 1}})));
+  EXPECT_EQ(sum.size(), 2u);
+  // The same cells from an old-style row, and an order cancelled.
+  sum.Add(Add("acme", "2025", BoardMetric::kSales, "company", "r1", 12));
+  sum.Add(Delta("2025", "r1", "", "", "", Parts({{kBoardPartOrders, -1}})));
+  EXPECT_EQ(sum.size(), 2u);
+  // Fields that only differ in where one ends and the next begins are different cells.
+  BoardDelta shifted = Delta("2025", "r1", "", "", "", Parts({{kBoardPartSales, 1}}));
+  shifted.tenant = "acme2";
+  shifted.period = "025";
+  sum.Add(shifted);
+  EXPECT_EQ(sum.size(), 3u);
+  EXPECT_THAT(sum.Take(),
+              ::testing::ElementsAre(Add("acme", "2025", BoardMetric::kSales, "company", "r1", 42),
+                                     Add("acme2", "025", BoardMetric::kSales, "company", "r1", 1)));
+  EXPECT_EQ(sum.size(), 0u);
+  EXPECT_THAT(sum.Take(), IsEmpty());
 }
 
 }  // namespace

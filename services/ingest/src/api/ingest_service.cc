@@ -94,7 +94,9 @@ class StreamReactor final
     }
     auto batch = std::make_unique<IncomingBatch>();
     batch->tenant = tenant_;
-    batch->events.assign(request_.events().begin(), request_.events().end());
+    // Moved, not copied: request_ is read into afresh for the next batch.
+    batch->events.reserve(request_.events_size());
+    for (v1::Event& e : *request_.mutable_events()) batch->events.push_back(std::move(e));
     ++in_commit_;
     const int64_t ordinal = next_ordinal_++;
     absl::Status submitted = committer_.Submit(

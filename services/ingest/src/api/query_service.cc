@@ -65,7 +65,7 @@ absl::Status CheckScopeAccess(const Principal& principal, const QueryScope& scop
     }
     return absl::OkStatus();
   }
-  if (principal.role != Role::kManager || principal.scope.empty()) return absl::OkStatus();
+  if (principal.role != Role::kManager) return absl::OkStatus();  // tokens name their unit
   if (scope.kind == QueryScope::Kind::kCompany) {
     return absl::PermissionDeniedError(absl::StrCat("a manager may read only their unit \"",
                                                     principal.scope, "\": set scope to it"));

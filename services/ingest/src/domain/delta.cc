@@ -1,5 +1,6 @@
 #include "services/ingest/src/domain/delta.h"
 
+#include <algorithm>
 #include <array>
 #include <iterator>
 #include <tuple>
@@ -215,35 +216,18 @@ void AddOneOff(const std::string& tenant, const EventRecord& event, const RepPla
 
 namespace {
 
-// The components that feed boards, per (tenant, period, rep, team, region,
-// product line).
-enum BoardPart : int {
-  kPartSales,
-  kPartCollected,
-  kPartGrossProfit,
-  kPartOrders,
-  kPartNewCustomers,
-  kPartVisits,
-  kPartEffectiveVisits,
-  kPartWon,
-  kPartLost,
-  kPartReceivableDue,
-  kPartCount,
-};
-using BoardParts = std::array<int64_t, kPartCount>;
-
 BoardParts PartsOf(const Components& c) {
   BoardParts p{};
-  p[kPartSales] = c[kSalesAmount];
-  p[kPartCollected] = c[kCollectedAmount];
-  p[kPartGrossProfit] = c[kGrossProfit];
-  p[kPartOrders] = c[kOrderCount];
-  p[kPartNewCustomers] = c[kNewCustomers];
-  p[kPartVisits] = c[kVisits];
-  p[kPartEffectiveVisits] = c[kEffectiveVisits];
-  p[kPartWon] = c[kOpportunitiesWon];
-  p[kPartLost] = c[kOpportunitiesLost];
-  p[kPartReceivableDue] = c[kReceivableDue];
+  p[kBoardPartSales] = c[kSalesAmount];
+  p[kBoardPartCollected] = c[kCollectedAmount];
+  p[kBoardPartGrossProfit] = c[kGrossProfit];
+  p[kBoardPartOrders] = c[kOrderCount];
+  p[kBoardPartNewCustomers] = c[kNewCustomers];
+  p[kBoardPartVisits] = c[kVisits];
+  p[kBoardPartEffectiveVisits] = c[kEffectiveVisits];
+  p[kBoardPartWon] = c[kOpportunitiesWon];
+  p[kBoardPartLost] = c[kOpportunitiesLost];
+  p[kBoardPartReceivableDue] = c[kReceivableDue];
   return p;
 }
 
@@ -256,8 +240,7 @@ constexpr PeriodKind kBoardPeriods[] = {PeriodKind::kWeek, PeriodKind::kMonth, P
 
 }  // namespace
 
-std::map<std::string, std::vector<BoardIncrement>> BoardIncrementsOf(
-    const std::vector<CellDelta>& rows) {
+std::map<std::string, std::vector<BoardDelta>> BoardDeltasOf(const std::vector<CellDelta>& rows) {
   // Sum over customers and over the days of each period first: a batch
   // touches few (period, rep, team, product line) cells.
   std::unordered_map<int64_t, std::array<std::string, 4>> periods;  // by day number
@@ -278,60 +261,37 @@ std::map<std::string, std::vector<BoardIncrement>> BoardIncrementsOf(
       BoardParts& sum =
           cells[BoardCellKey(row.cell.tenant, period, row.cell.rep_id, row.cell.team_id,
                              row.cell.region_id, row.cell.product_line_id)];
-      for (int i = 0; i < kPartCount; ++i) sum[i] += parts[i];
+      for (int i = 0; i < kBoardPartCount; ++i) sum[i] += parts[i];
     }
   }
 
-  std::map<std::string, std::vector<BoardIncrement>> out;
-  for (const auto& [key, p] : cells) {
+  std::map<std::string, std::vector<BoardDelta>> out;
+  for (const auto& [key, parts] : cells) {
+    // A cell whose changes cancelled out changes no board.
+    if (BoardValuesOf(parts).empty()) continue;
     const auto& [tenant, period, rep, team, region, product_line] = key;
-    std::vector<std::string> scopes = {"company"};
-    if (!region.empty()) scopes.push_back(absl::StrCat("region:", region));
-    if (!team.empty()) scopes.push_back(absl::StrCat("team:", team));
-    if (!product_line.empty()) scopes.push_back(absl::StrCat("pl:", product_line));
-    std::vector<BoardIncrement>& list = out[tenant];
-    auto additive = [&](BoardMetric metric, int64_t amount) {
-      if (amount == 0) return;
-      for (const std::string& scope : scopes) {
-        BoardIncrement inc;
-        inc.tenant = tenant;
-        inc.period = period;
-        inc.metric = metric;
-        inc.scope = scope;
-        inc.member = rep;
-        inc.amount = amount;
-        list.push_back(std::move(inc));
-      }
-    };
-    auto ratio = [&](BoardMetric metric, int64_t numerator, int64_t denominator) {
-      if (numerator == 0 && denominator == 0) return;
-      for (const std::string& scope : scopes) {
-        BoardIncrement inc;
-        inc.tenant = tenant;
-        inc.period = period;
-        inc.metric = metric;
-        inc.scope = scope;
-        inc.member = rep;
-        inc.numerator = numerator;
-        inc.denominator = denominator;
-        list.push_back(std::move(inc));
-      }
-    };
-    additive(BoardMetric::kSales, p[kPartSales]);
-    additive(BoardMetric::kCollected, p[kPartCollected]);
-    additive(BoardMetric::kGrossProfit, p[kPartGrossProfit]);
-    additive(BoardMetric::kOrders, p[kPartOrders]);
-    additive(BoardMetric::kNewCustomers, p[kPartNewCustomers]);
-    additive(BoardMetric::kVisits, p[kPartVisits]);
-    additive(BoardMetric::kEffectiveVisits, p[kPartEffectiveVisits]);
-    additive(BoardMetric::kWonOpportunities, p[kPartWon]);
-    ratio(BoardMetric::kCollectionRate, p[kPartCollected], p[kPartReceivableDue]);
-    ratio(BoardMetric::kConversion, p[kPartWon], p[kPartWon] + p[kPartLost]);
+    out[tenant].push_back(BoardDelta{tenant, period, rep, team, region, product_line, parts});
   }
-  for (auto& [tenant, list] : out) list = MergeIncrements(std::move(list));
-  // A tenant whose increments all cancelled out has nothing to send.
-  for (auto it = out.begin(); it != out.end();) {
-    it = it->second.empty() ? out.erase(it) : std::next(it);
+  // The order of an unordered map depends on the library: sort, so that the
+  // outbox text of the same changes is always the same.
+  for (auto& [tenant, list] : out) {
+    std::sort(list.begin(), list.end(), [](const BoardDelta& a, const BoardDelta& b) {
+      return std::tie(a.period, a.rep, a.team, a.region, a.product_line) <
+             std::tie(b.period, b.rep, b.team, b.region, b.product_line);
+    });
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<BoardIncrement>> BoardIncrementsOf(
+    const std::vector<CellDelta>& rows) {
+  std::map<std::string, std::vector<BoardIncrement>> out;
+  for (const auto& [tenant, deltas] : BoardDeltasOf(rows)) {
+    BoardCellSum sum;
+    for (const BoardDelta& d : deltas) sum.Add(d);
+    std::vector<BoardIncrement> increments = sum.Take();
+    // A tenant whose increments all cancelled out has nothing to send.
+    if (!increments.empty()) out[tenant] = std::move(increments);
   }
   return out;
 }

@@ -94,4 +94,9 @@ bool ReportOnTime(const ReportSubmission& report, absl::TimeZone tz);
 std::map<std::string, std::vector<BoardIncrement>> BoardIncrementsOf(
     const std::vector<CellDelta>& rows);
 
+// The same changes in the compact form the outbox stores (common/leaderboard.h):
+// per tenant, one delta per changed (period, rep, team, region, product line),
+// sorted; fanning them out (BoardCellSum) gives BoardIncrementsOf(rows).
+std::map<std::string, std::vector<BoardDelta>> BoardDeltasOf(const std::vector<CellDelta>& rows);
+
 }  // namespace attain::ingest

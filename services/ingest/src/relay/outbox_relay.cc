@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/numeric/int128.h"
@@ -135,34 +136,21 @@ CellRow ReadCellRow(const pqxx::row& row) {
   return c;
 }
 
-// One board value of a member: `value` for additive metrics, `n`/`d` for ratios.
-struct BoardValue {
-  BoardMetric metric;
-  int64_t value = 0;
-  int64_t n = 0;
-  int64_t d = 0;
-};
-
-// The board values of a rollup sum, only those a board holds (see the header).
+// The board values of a rollup sum, only those a board holds (see the
+// header): the same rule as the incremental path's fan-out.
 std::vector<BoardValue> BoardValues(const CellRow& c) {
-  std::vector<BoardValue> out;
-  auto additive = [&](BoardMetric m, int64_t v) {
-    if (v != 0) out.push_back({m, v, 0, 0});
-  };
-  auto ratio = [&](BoardMetric m, int64_t n, int64_t d) {
-    if (n != 0 || d != 0) out.push_back({m, 0, n, d});
-  };
-  additive(BoardMetric::kSales, c.sales);
-  additive(BoardMetric::kCollected, c.collected);
-  additive(BoardMetric::kGrossProfit, c.gross_profit);
-  additive(BoardMetric::kOrders, c.orders);
-  additive(BoardMetric::kNewCustomers, c.new_customers);
-  additive(BoardMetric::kVisits, c.visits);
-  additive(BoardMetric::kEffectiveVisits, c.effective_visits);
-  additive(BoardMetric::kWonOpportunities, c.won);
-  ratio(BoardMetric::kCollectionRate, c.collected, c.receivable_due);
-  ratio(BoardMetric::kConversion, c.won, c.won + c.lost);
-  return out;
+  BoardParts p{};
+  p[kBoardPartSales] = c.sales;
+  p[kBoardPartCollected] = c.collected;
+  p[kBoardPartGrossProfit] = c.gross_profit;
+  p[kBoardPartOrders] = c.orders;
+  p[kBoardPartNewCustomers] = c.new_customers;
+  p[kBoardPartVisits] = c.visits;
+  p[kBoardPartEffectiveVisits] = c.effective_visits;
+  p[kBoardPartWon] = c.won;
+  p[kBoardPartLost] = c.lost;
+  p[kBoardPartReceivableDue] = c.receivable_due;
+  return BoardValuesOf(p);
 }
 
 // floor(10000 * n / d) in basis points; 0 while d <= 0 (as the script).
@@ -236,10 +224,11 @@ absl::Status ScanKeys(RedisClient& redis, const std::string& pattern,
   return absl::OkStatus();
 }
 
-// The version line of an encoding this build does not read ("lb2"), if any.
+// The version line of an encoding this build does not read ("lb3"), if any.
 std::optional<std::string> NewerEncoding(absl::string_view text) {
   absl::string_view first = text.substr(0, text.find('\n'));
-  if (first.size() < 3 || first.size() > 8 || !absl::StartsWith(first, "lb") || first == "lb1") {
+  if (first.size() < 3 || first.size() > 8 || !absl::StartsWith(first, "lb") || first == "lb1" ||
+      first == "lb2") {
     return std::nullopt;
   }
   for (char c : first.substr(2)) {
@@ -371,10 +360,10 @@ absl::StatusOr<int> OutboxRelay::ApplyRows(const std::vector<OutboxRow>& rows) {
 }
 
 absl::StatusOr<int> OutboxRelay::ApplyRowsLocked(const std::vector<OutboxRow>& rows) {
-  std::vector<absl::StatusOr<std::vector<BoardIncrement>>> decoded;
+  std::vector<absl::StatusOr<BoardChanges>> decoded;
   decoded.reserve(rows.size());
   for (const OutboxRow& row : rows) {
-    decoded.push_back(DecodeIncrements(row.increments));
+    decoded.push_back(DecodeBoardChanges(row.increments));
     if (!decoded.back().ok()) {
       if (std::optional<std::string> version = NewerEncoding(row.increments)) {
         // Written by a newer ingest: wait for a relay that reads it rather than
@@ -389,15 +378,29 @@ absl::StatusOr<int> OutboxRelay::ApplyRowsLocked(const std::vector<OutboxRow>& r
   int applied_rows = 0;
   size_t i = 0;
   while (i < rows.size()) {
-    // A batch: consecutive decodable rows, up to max_cells_per_script cells.
+    // A batch: consecutive decodable rows, summed per board cell, until the
+    // cells reach max_cells_per_script. Rows mostly touch the same cells (a
+    // rep's month, quarter and year), so a backlog merges into about as many
+    // cells as one row has and the cost of a pass stays bounded however many
+    // rows are pending.
+    BoardCellSum sum;
+    std::vector<std::string> messages;  // channel, payload, …
     size_t j = i;
-    size_t cells = 0;
     while (j < rows.size() && decoded[j].ok()) {
-      if (j > i &&
-          cells + decoded[j]->size() > static_cast<size_t>(options_.max_cells_per_script)) {
-        break;
+      if (j > i && sum.size() >= static_cast<size_t>(options_.max_cells_per_script)) break;
+      std::set<std::pair<std::string, std::string>> periods;  // of this row
+      for (const BoardIncrement& inc : decoded[j]->increments) {
+        periods.emplace(inc.tenant, inc.period);
+        sum.Add(inc);
       }
-      cells += decoded[j]->size();
+      for (const BoardDelta& d : decoded[j]->deltas) {
+        periods.emplace(d.tenant, d.period);
+        sum.Add(d);
+      }
+      for (const auto& [tenant, period] : periods) {
+        messages.push_back(BoardChannel(tenant, period));
+        messages.push_back(absl::StrCat(rows[j].seq));
+      }
       ++j;
     }
     if (j == i) {
@@ -411,29 +414,24 @@ absl::StatusOr<int> OutboxRelay::ApplyRowsLocked(const std::vector<OutboxRow>& r
       continue;
     }
 
-    // Keys, cells and messages of the batch.
-    std::vector<BoardIncrement> all;
-    std::vector<std::string> messages;  // channel, payload, …
-    for (size_t k = i; k < j; ++k) {
-      std::set<std::pair<std::string, std::string>> periods;
-      for (const BoardIncrement& inc : *decoded[k]) {
-        if (periods.emplace(inc.tenant, inc.period).second) {
-          messages.push_back(BoardChannel(inc.tenant, inc.period));
-          messages.push_back(absl::StrCat(rows[k].seq));
-        }
-        all.push_back(inc);
-      }
-    }
-    std::vector<BoardIncrement> merged = MergeIncrements(std::move(all));
-    std::map<std::string, int> zset_index, parts_index;  // key → position among its kind
+    // Keys and cells of the batch: each cell names its keys by position.
+    const std::vector<BoardIncrement> merged = sum.Take();
+    std::unordered_map<std::string, int> zset_index, parts_index;  // key → position in its kind
     std::vector<std::string> zsets, parts;
+    std::vector<std::pair<int, int>> cell_keys;  // per merged cell: zset, parts (-1: none)
+    cell_keys.reserve(merged.size());
     for (const BoardIncrement& inc : merged) {
       std::string z = BoardKey(inc.tenant, inc.period, inc.metric, inc.scope);
-      if (zset_index.emplace(z, zsets.size()).second) zsets.push_back(std::move(z));
+      auto zi = zset_index.try_emplace(z, static_cast<int>(zsets.size()));
+      if (zi.second) zsets.push_back(std::move(z));
+      int pi = -1;
       if (IsRatio(inc.metric)) {
         std::string p = BoardPartsKey(inc.tenant, inc.period, inc.metric, inc.scope);
-        if (parts_index.emplace(p, parts.size()).second) parts.push_back(std::move(p));
+        auto it = parts_index.try_emplace(p, static_cast<int>(parts.size()));
+        if (it.second) parts.push_back(std::move(p));
+        pi = it.first->second;
       }
+      cell_keys.emplace_back(zi.first->second, pi);
     }
     for (const std::string& p : parts) {
       if (zset_index.count(p) > 0) {
@@ -453,13 +451,11 @@ absl::StatusOr<int> OutboxRelay::ApplyRowsLocked(const std::vector<OutboxRow>& r
                                      absl::StrCat(zsets.size()), absl::StrCat(merged.size()),
                                      absl::StrCat(messages.size() / 2)};
     args.reserve(args.size() + 5 * merged.size() + messages.size());
-    for (const BoardIncrement& inc : merged) {
-      const int z = 2 + zset_index[BoardKey(inc.tenant, inc.period, inc.metric, inc.scope)];
-      args.push_back(absl::StrCat(z));
-      if (IsRatio(inc.metric)) {
-        args.push_back(absl::StrCat(
-            first_parts_key +
-            parts_index[BoardPartsKey(inc.tenant, inc.period, inc.metric, inc.scope)]));
+    for (size_t c = 0; c < merged.size(); ++c) {
+      const BoardIncrement& inc = merged[c];
+      args.push_back(absl::StrCat(2 + cell_keys[c].first));
+      if (cell_keys[c].second >= 0) {
+        args.push_back(absl::StrCat(first_parts_key + cell_keys[c].second));
         args.push_back(inc.member);
         args.push_back(absl::StrCat(inc.numerator));
         args.push_back(absl::StrCat(inc.denominator));
@@ -488,6 +484,7 @@ absl::StatusOr<int> OutboxRelay::ApplyRowsLocked(const std::vector<OutboxRow>& r
       absl::MutexLock lock(&mu_);
       stats_.applied_seq = applied;
       stats_.rows_applied += static_cast<int64_t>(j - i);
+      stats_.scripts += 1;
       stats_.messages_published += reply.elements[2].integer;
       i = j;
     } else if (code == 0) {
@@ -566,13 +563,14 @@ absl::Status OutboxRelay::RebuildLocked(bool only_if_missing) {
               ++cells;
               const std::string key = BoardKey(c.tenant, c.period, v.metric, c.scope);
               if (!IsRatio(v.metric)) {
-                RETURN_IF_ERROR(batch.Add({"ZADD", key, absl::StrCat(v.value), c.rep}));
+                RETURN_IF_ERROR(batch.Add({"ZADD", key, absl::StrCat(v.amount), c.rep}));
                 continue;
               }
-              RETURN_IF_ERROR(
-                  batch.Add({"HSET", BoardPartsKey(c.tenant, c.period, v.metric, c.scope),
-                             c.rep + ":n", absl::StrCat(v.n), c.rep + ":d", absl::StrCat(v.d)}));
-              RETURN_IF_ERROR(batch.Add({"ZADD", key, absl::StrCat(RatioScore(v.n, v.d)), c.rep}));
+              RETURN_IF_ERROR(batch.Add(
+                  {"HSET", BoardPartsKey(c.tenant, c.period, v.metric, c.scope), c.rep + ":n",
+                   absl::StrCat(v.numerator), c.rep + ":d", absl::StrCat(v.denominator)}));
+              RETURN_IF_ERROR(batch.Add(
+                  {"ZADD", key, absl::StrCat(RatioScore(v.numerator, v.denominator)), c.rep}));
             }
           }
         }
@@ -681,13 +679,13 @@ absl::StatusOr<std::vector<std::string>> OutboxRelay::Verify(absl::string_view t
       for (const BoardValue& v : BoardValues(c)) {
         const std::string key = BoardKey(c.tenant, c.period, v.metric, c.scope);
         if (!IsRatio(v.metric)) {
-          want_zsets[key][c.rep] = v.value;
+          want_zsets[key][c.rep] = v.amount;
           continue;
         }
-        want_zsets[key][c.rep] = RatioScore(v.n, v.d);
+        want_zsets[key][c.rep] = RatioScore(v.numerator, v.denominator);
         auto& parts = want_parts[BoardPartsKey(c.tenant, c.period, v.metric, c.scope)];
-        parts[c.rep + ":n"] = v.n;
-        parts[c.rep + ":d"] = v.d;
+        parts[c.rep + ":n"] = v.numerator;
+        parts[c.rep + ":d"] = v.denominator;
       }
     }
     return absl::OkStatus();

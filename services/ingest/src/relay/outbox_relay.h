@@ -39,7 +39,7 @@ namespace attain::ingest {
 // One row of ingest.outbox.
 struct OutboxRow {
   int64_t seq = 0;
-  std::string increments;  // attain::EncodeIncrements
+  std::string increments;  // attain::EncodeBoardDeltas (or the older EncodeIncrements)
 };
 
 class OutboxRelay {
@@ -49,9 +49,12 @@ class OutboxRelay {
     // Outbox rows read per query, and at most per ApplyPending call.
     int fetch_rows = 500;
     int max_rows_per_pass = 10000;
-    // Board cells (after merging a batch's rows) per script call: bounds the
-    // time Redis spends in one script.
-    int max_cells_per_script = 4000;
+    // Board cells (after merging a batch's rows) per script call: a script
+    // takes whole rows until their merged cells reach this, so it holds at
+    // most this plus one row's cells. Bounds the time Redis spends in one
+    // script (about 2 µs a cell); large enough that a backlog of rows merges
+    // into one script instead of paying for every row's cells.
+    int max_cells_per_script = 20000;
     // Idle wait between polls of the outbox, and the back-off (doubling from
     // min to max) while PostgreSQL or Redis fails.
     absl::Duration poll_interval = absl::Milliseconds(20);
@@ -70,6 +73,7 @@ class OutboxRelay {
   struct Stats {
     int64_t applied_seq = -1;  // last seen in Redis; -1 before the first pass
     int64_t rows_applied = 0;  // rows this relay applied (skipped ones not counted)
+    int64_t scripts = 0;       // script calls that applied rows
     int64_t messages_published = 0;
     int64_t rebuilds = 0;
     int64_t rows_trimmed = 0;

@@ -579,15 +579,14 @@ void InsertRejects(pqxx::work& txn, const std::vector<RejectRow>& rejects, absl:
       ByteaArray(payloads), Micros(now));
 }
 
-// One outbox row per tenant, appended under the outbox lock so that rows
-// become visible in seq order.
-void AppendOutbox(pqxx::work& txn,
-                  const std::map<std::string, std::vector<BoardIncrement>>& increments) {
-  if (increments.empty()) return;
+// One outbox row per tenant (in the compact "lb2" form, which the relay fans
+// out), appended under the outbox lock so that rows become visible in seq order.
+void AppendOutbox(pqxx::work& txn, const std::map<std::string, std::vector<BoardDelta>>& deltas) {
+  if (deltas.empty()) return;
   ArrayLiteral tenants, texts;
-  for (const auto& [tenant, list] : increments) {
+  for (const auto& [tenant, list] : deltas) {
     tenants.Text(tenant);
-    texts.Text(EncodeIncrements(list));
+    texts.Text(EncodeBoardDeltas(list));
   }
   txn.exec("SELECT pg_advisory_xact_lock(hashtext('ingest.outbox'))");
   txn.exec_params(
@@ -730,7 +729,7 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
     const std::vector<CellDelta> rows = fx.deltas.Rows();
     UpsertRollups(txn, rows);
     InsertRejects(txn, rejected, now);
-    AppendOutbox(txn, BoardIncrementsOf(rows));
+    AppendOutbox(txn, BoardDeltasOf(rows));
     result = std::move(out);
     return absl::OkStatus();
   });

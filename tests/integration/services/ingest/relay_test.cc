@@ -104,12 +104,39 @@ std::vector<BoardIncrement> IncrementsOf(const std::string& tenant, const Fact& 
   return out;
 }
 
+// The deltas of `f` (what the pipeline appends now): one per board period.
+std::vector<BoardDelta> DeltasOf(const std::string& tenant, const Fact& f) {
+  BoardParts p{};
+  p[kBoardPartSales] = f.sales;
+  p[kBoardPartCollected] = f.collected;
+  p[kBoardPartGrossProfit] = f.gross_profit;
+  p[kBoardPartOrders] = f.orders;
+  p[kBoardPartNewCustomers] = f.new_customers;
+  p[kBoardPartVisits] = f.visits;
+  p[kBoardPartEffectiveVisits] = f.effective_visits;
+  p[kBoardPartWon] = f.won;
+  p[kBoardPartLost] = f.lost;
+  p[kBoardPartReceivableDue] = f.receivable_due;
+  std::vector<BoardDelta> out;
+  for (PeriodKind kind : kBoardKinds) {
+    out.push_back(BoardDelta{tenant, Period::Containing(kind, f.day).ToString(), f.rep, f.team,
+                             f.region, f.pl, p});
+  }
+  return out;
+}
+
+// How Ingest encodes its outbox row: as deltas ("lb2", what ingest writes) or
+// as increments ("lb1", rows left by older ingests).
+enum class Encoding { kDeltas, kIncrements };
+
 // One committed batch of `tenant`: rollups + one outbox row. Returns its seq.
-int64_t Ingest(PgPool& pool, const std::string& tenant, const std::vector<Fact>& facts) {
+int64_t Ingest(PgPool& pool, const std::string& tenant, const std::vector<Fact>& facts,
+               Encoding encoding = Encoding::kDeltas) {
   int64_t seq = -1;
   absl::Status s = pool.InTransaction([&](pqxx::work& tx) -> absl::Status {
     tx.exec("SELECT pg_advisory_xact_lock(hashtext('ingest.outbox'))");
     std::vector<BoardIncrement> incs;
+    std::vector<BoardDelta> deltas;
     for (const Fact& f : facts) {
       tx.exec_params0(
           "INSERT INTO ingest.rollup_daily (tenant_id, day, rep_id, team_id, region_id, "
@@ -133,10 +160,15 @@ int64_t Ingest(PgPool& pool, const std::string& tenant, const std::vector<Fact>&
           f.effective_visits, f.won, f.lost);
       std::vector<BoardIncrement> more = IncrementsOf(tenant, f);
       incs.insert(incs.end(), more.begin(), more.end());
+      std::vector<BoardDelta> more_deltas = DeltasOf(tenant, f);
+      deltas.insert(deltas.end(), more_deltas.begin(), more_deltas.end());
     }
+    const std::string text = encoding == Encoding::kDeltas
+                                 ? EncodeBoardDeltas(deltas)
+                                 : EncodeIncrements(MergeIncrements(std::move(incs)));
     seq = tx.exec_params1(
                 "INSERT INTO ingest.outbox (tenant_id, increments) VALUES ($1, $2) RETURNING seq",
-                tenant, EncodeIncrements(MergeIncrements(std::move(incs))))[0]
+                tenant, text)[0]
               .as<int64_t>();
     return absl::OkStatus();
   });
@@ -399,6 +431,82 @@ TEST_F(RelayTest, BatchesManyRowsPerScriptCallAndSplitsByCells) {
   EXPECT_EQ(Score(kSalesCompany, "r0"), 111);
   EXPECT_THAT(VerifyAll(*relay, "acme", {absl::CivilDay(2025, 1, 15)}), IsEmpty());
   // The incremental boards equal the rebuilt ones.
+  const std::map<std::string, std::string> incremental = DumpBoards();
+  ASSERT_TRUE(relay->Rebuild().ok());
+  EXPECT_EQ(DumpBoards(), incremental);
+}
+
+TEST_F(RelayTest, ABacklogMergesIntoScriptsBoundedByTheirCells) {
+  ASSERT_TRUE(NewRelay()->ApplyPending().ok());
+  // 50 rows of one rep in one team: each row has 4 periods x 3 scopes
+  // (company, region:east, team:t1) x 2 metrics (sales, orders) = 24 cells,
+  // the same 24 in every row.
+  for (int i = 0; i < 50; ++i) Ingest(*pool_, "acme", {Sale("r1", 10)});
+  OutboxRelay::Options o;
+  o.max_cells_per_script = 100;
+  auto relay = NewRelay(o);
+  absl::StatusOr<int> n = relay->ApplyPending();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 50);
+  EXPECT_EQ(relay->stats().scripts, 1);  // 24 merged cells
+  EXPECT_EQ(Score(kSalesCompany, "r1"), 500);
+  EXPECT_EQ(Score(BoardKey("acme", "2025-01", BoardMetric::kOrders, "team:t1"), "r1"), 50);
+
+  // 50 rows of 50 different reps: 24 new cells each, so a script takes rows
+  // until it has 100 or more cells: 5 rows (120 cells), 10 scripts.
+  for (int i = 0; i < 50; ++i) Ingest(*pool_, "acme", {Sale(absl::StrCat("s", i), i + 1)});
+  n = relay->ApplyPending();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 50);
+  EXPECT_EQ(relay->stats().scripts, 1 + 10);
+  EXPECT_EQ(Score(kSalesCompany, "s49"), 50);
+  EXPECT_THAT(VerifyAll(*relay, "acme", {absl::CivilDay(2025, 1, 15)}), IsEmpty());
+}
+
+TEST_F(RelayTest, OldIncrementRowsAndDeltaRowsApplyAlike) {
+  // The same facts, once as rows of increments (left by an older ingest) then
+  // deltas interleaved, once all as deltas: the same boards, equal to the
+  // rebuilt ones.
+  const std::vector<std::vector<Fact>> batches = [] {
+    Fact a = Sale("r1", 700, "t1");
+    a.pl = "p1";
+    Fact b;  // collected 300 of 1000 due, won 1, lost 2
+    b.rep = "r2";
+    b.collected = 300;
+    b.receivable_due = 1000;
+    b.won = 1;
+    b.lost = 2;
+    b.day = absl::CivilDay(2025, 2, 3);
+    Fact c = Sale("r1", -200, "t2");  // a reversal in another team
+    c.region = "";
+    return std::vector<std::vector<Fact>>{{a}, {b, c}, {a, b}, {c}};
+  }();
+  auto relay = NewRelay();
+  ASSERT_TRUE(relay->ApplyPending().ok());
+  for (size_t i = 0; i < batches.size(); ++i) {
+    Ingest(*pool_, "acme", batches[i], i % 2 == 0 ? Encoding::kIncrements : Encoding::kDeltas);
+  }
+  for (const auto& batch : batches) Ingest(*pool_, "beta", batch);
+  absl::StatusOr<int> n = relay->ApplyPending();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 8);
+  // r1: 700 + 700 - 200 - 200 on the company board.
+  EXPECT_EQ(Score(kSalesCompany, "r1"), 1000);
+  EXPECT_EQ(Score(BoardKey("acme", "2025-01", BoardMetric::kSales, "pl:p1"), "r1"), 1400);
+  // r2: collected 600 of 2000 due = 3000 basis points; won 2 of 6 = 3333.
+  EXPECT_EQ(Score(BoardKey("acme", "2025", BoardMetric::kCollectionRate, "company"), "r2"), 3000);
+  EXPECT_EQ(Score(BoardKey("acme", "2025-02", BoardMetric::kConversion, "region:east"), "r2"),
+            3333);
+  const std::vector<absl::CivilDay> days = {absl::CivilDay(2025, 1, 15),
+                                            absl::CivilDay(2025, 2, 3)};
+  EXPECT_THAT(VerifyAll(*relay, "acme", days), IsEmpty());
+  EXPECT_THAT(VerifyAll(*relay, "beta", days), IsEmpty());
+  std::map<std::string, std::string> acme, beta;
+  for (const auto& [key, content] : DumpBoards()) {
+    const bool is_acme = key.rfind("lb:{acme:", 0) == 0;
+    (is_acme ? acme : beta)[key.substr(9)] = content;  // after "lb:{acme:" or "lb:{beta:"
+  }
+  EXPECT_EQ(acme, beta);
   const std::map<std::string, std::string> incremental = DumpBoards();
   ASSERT_TRUE(relay->Rebuild().ok());
   EXPECT_EQ(DumpBoards(), incremental);
@@ -767,11 +875,11 @@ TEST_F(RelayTest, AnUndecodableRowIsSkippedByRebuildingFromTheRollups) {
   EXPECT_THAT(Board(kSalesCompany), ElementsAre("r1=101", "r2=30"));
 
   // A row from a newer encoding stops the relay instead (rows wait for an upgraded one).
-  Sql("INSERT INTO ingest.outbox (tenant_id, increments) VALUES ('acme', 'lb2\nwhatever\n')");
+  Sql("INSERT INTO ingest.outbox (tenant_id, increments) VALUES ('acme', 'lb3\nwhatever\n')");
   Ingest(*pool_, "acme", {Sale("r1", 1)});
   n = relay->ApplyPending();
   EXPECT_EQ(n.status().code(), absl::StatusCode::kFailedPrecondition) << n.status();
-  EXPECT_THAT(n.status().message(), HasSubstr("lb2"));
+  EXPECT_THAT(n.status().message(), HasSubstr("lb3"));
   EXPECT_EQ(Applied(), s3);
   EXPECT_EQ(relay->stats().rebuilds, 2);
 }
