@@ -63,8 +63,7 @@ std::vector<EventRecord> LoadEvents(pqxx::transaction_base& txn, const std::stri
                    static_cast<int>(kind),
                    " AND occurred_at >= to_timestamp($2 / 1000000.0) AND occurred_at < "
                    "to_timestamp($3 / 1000000.0) ORDER BY occurred_at, source, event_id"),
-      tenant,
-      Micros(std::max(from, absl::UnixEpoch() - absl::Hours(24 * 365 * 100))),
+      tenant, Micros(std::max(from, absl::UnixEpoch() - absl::Hours(24 * 365 * 100))),
       Micros(std::min(to, absl::UnixEpoch() + absl::Hours(24 * 365 * 200))));
   for (const pqxx::row& row : r) {
     v1::Event e;
