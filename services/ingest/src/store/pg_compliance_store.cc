@@ -39,8 +39,7 @@ std::optional<absl::flat_hash_set<std::string>> RepsInUnit(pqxx::transaction_bas
   if (unit.empty()) return std::nullopt;
   absl::flat_hash_set<std::string> reps;
   for (const pqxx::row& row :
-       txn.exec_params("SELECT DISTINCT rep_id FROM ingest.rollup_daily WHERE tenant_id = $1 "
-                       "AND (team_id = $2 OR region_id = $2)",
+       txn.exec_params("SELECT rep_id FROM ingest.rep_units WHERE tenant_id = $1 AND unit_id = $2",
                        tenant, unit)) {
     reps.insert(row[0].as<std::string>());
   }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -522,6 +523,29 @@ absl::Status WriteCustomers(pqxx::work& txn, const std::map<CustomerKey, Custome
 }
 
 // Adds the summed deltas to rollup_daily in one statement.
+// Records the (team or region, rep) pairs of `rows` in rep_units (what unit
+// queries reach rollup rows through), in one statement. Pairs are sorted so
+// that lanes inserting the same new pair queue on it rather than deadlock.
+void RecordRepUnits(pqxx::work& txn, const std::vector<CellDelta>& rows) {
+  std::set<std::tuple<absl::string_view, absl::string_view, absl::string_view>> pairs;
+  for (const CellDelta& row : rows) {
+    const Cell& c = row.cell;
+    if (!c.team_id.empty()) pairs.emplace(c.tenant, c.team_id, c.rep_id);
+    if (!c.region_id.empty()) pairs.emplace(c.tenant, c.region_id, c.rep_id);
+  }
+  if (pairs.empty()) return;
+  ArrayLiteral tenants, units, reps;
+  for (const auto& [tenant, unit, rep] : pairs) {
+    tenants.Text(tenant);
+    units.Text(unit);
+    reps.Text(rep);
+  }
+  txn.exec_params(
+      "INSERT INTO ingest.rep_units (tenant_id, unit_id, rep_id) "
+      "SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING",
+      tenants.str(), units.str(), reps.str());
+}
+
 void UpsertRollups(pqxx::work& txn, const std::vector<CellDelta>& rows) {
   if (rows.empty()) return;
   ArrayLiteral tenants, days, reps, teams, regions, lines, customers;
@@ -728,6 +752,7 @@ absl::StatusOr<std::vector<std::vector<EventOutcome>>> PgIngestStore::ApplyBatch
     // (4) the rollups, (5) the leaderboard outbox, (6) the rejects.
     const std::vector<CellDelta> rows = fx.deltas.Rows();
     UpsertRollups(txn, rows);
+    RecordRepUnits(txn, rows);
     InsertRejects(txn, rejected, now);
     AppendOutbox(txn, BoardDeltasOf(rows));
     result = std::move(out);

@@ -31,6 +31,18 @@ std::string ScopeSql(const QueryScope& scope, const std::string& rep_col,
   return "false";
 }
 
+// The scope on rollup_daily `r` (tenant in $1): a unit's rows are found
+// through its reps (rep_units, then rollup_daily_rep), the table having no
+// index on team_id or region_id.
+std::string RollupScopeSql(const QueryScope& scope, int param) {
+  const std::string cond = ScopeSql(scope, "r.rep_id", "r.team_id", "r.region_id", param);
+  if (scope.kind != QueryScope::Kind::kUnit) return cond;
+  return absl::StrCat(
+      "(r.rep_id IN (SELECT u.rep_id FROM ingest.rep_units u WHERE u.tenant_id = $1"
+      " AND u.unit_id = $",
+      param, ") AND ", cond, ")");
+}
+
 void SetComponent(v1::Components* c, size_t i, int64_t v) {
   switch (i) {
     case 0:
@@ -149,7 +161,7 @@ absl::Status PgQueryStore::GetActuals(const std::string& tenant, const Period& p
   absl::StrAppend(&sql,
                   " WHERE r.tenant_id = $1 AND r.day BETWEEN $2::date AND $3::date"
                   " AND ($4 = '' OR r.product_line_id = $4) AND ",
-                  ScopeSql(scope, "r.rep_id", "r.team_id", "r.region_id", 5));
+                  RollupScopeSql(scope, 5));
   if (grouped) absl::StrAppend(&sql, " GROUP BY 1 ORDER BY 1");
 
   out->set_period(period.ToString());
@@ -278,7 +290,8 @@ absl::Status PgQueryStore::GetFunnel(const std::string& tenant, const Period& pe
         "(", scope_sql,
         " OR (NOT e.counted AND e.team_id = '' AND e.rep_id IN (SELECT r.rep_id COLLATE \"C\""
         " FROM ingest.rollup_daily r WHERE r.tenant_id = $1 AND r.day BETWEEN $2::date AND"
-        " $3::date AND (r.team_id = $4 OR r.region_id = $4))))");
+        " $3::date AND ",
+        RollupScopeSql(scope, 4), ")))");
   }
   const std::string sql = absl::StrCat(
       "SELECT e.status, count(*) FROM ingest.entity_states e WHERE e.tenant_id = $1"
@@ -318,14 +331,17 @@ absl::StatusOr<bool> PgQueryStore::ScopeWithinUnit(const std::string& tenant,
       return false;
     case QueryScope::Kind::kUnit:
       if (scope.id == unit) return true;
+      // A team of the region: a rollup row names both (reached through the
+      // team's reps; rollup_daily has no team index).
       sql =
           "SELECT EXISTS (SELECT 1 FROM ingest.rollup_daily WHERE tenant_id = $1"
-          " AND team_id = $2 AND region_id = $3)";
+          " AND rep_id IN (SELECT u.rep_id FROM ingest.rep_units u WHERE u.tenant_id = $1"
+          " AND u.unit_id = $2) AND team_id = $2 AND region_id = $3)";
       break;
     case QueryScope::Kind::kRep:
       sql =
-          "SELECT EXISTS (SELECT 1 FROM ingest.rollup_daily WHERE tenant_id = $1"
-          " AND rep_id = $2 AND (team_id = $3 OR region_id = $3))";
+          "SELECT EXISTS (SELECT 1 FROM ingest.rep_units WHERE tenant_id = $1"
+          " AND rep_id = $2 AND unit_id = $3)";
       break;
   }
   bool within = false;

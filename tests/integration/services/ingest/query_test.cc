@@ -112,6 +112,15 @@ class QueryStoreTest : public ::testing::Test {
             " VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             c.tenant, c.day, c.rep, c.team, c.region, c.product_line, c.customer, c.sales, c.orders,
             c.gross_profit, c.new_customers, c.visits, c.won);
+        // As the pipeline does with every rollup row (RecordRepUnits): unit
+        // queries reach a unit's rows through its reps.
+        for (const std::string& unit : {c.team, c.region}) {
+          if (unit.empty()) continue;
+          txn.exec_params(
+              "INSERT INTO ingest.rep_units (tenant_id, unit_id, rep_id) VALUES ($1, $2, $3)"
+              " ON CONFLICT DO NOTHING",
+              c.tenant, unit, c.rep);
+        }
       }
     });
   }
