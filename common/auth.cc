@@ -333,4 +333,22 @@ absl::StatusOr<std::string> MintToken(absl::string_view key, const Principal& pr
   return std::string(encoded.get());
 }
 
+absl::StatusOr<std::string> ServiceTokens::For(const std::string& tenant) {
+  const absl::Time now = clock_->Now();
+  {
+    absl::MutexLock l(&mu_);
+    auto it = tokens_.find(tenant);
+    if (it != tokens_.end() && it->second.second - now > absl::Minutes(10)) {
+      return it->second.first;
+    }
+  }
+  constexpr absl::Duration kLifetime = absl::Hours(1);
+  Principal service{tenant, subject_, Role::kService, "", {}};
+  absl::StatusOr<std::string> token = MintToken(key_, service, now, kLifetime);
+  if (!token.ok()) return token.status();
+  absl::MutexLock l(&mu_);
+  tokens_[tenant] = {*token, now + kLifetime};
+  return token;
+}
+
 }  // namespace attain

@@ -10,9 +10,12 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 
@@ -73,5 +76,25 @@ class TokenVerifier {
 // short, tenant or subject is empty, or ttl is under a second.
 absl::StatusOr<std::string> MintToken(absl::string_view key, const Principal& principal,
                                       absl::Time now, absl::Duration ttl);
+
+// Service tokens for calls between services (ARCHITECTURE §10): one per
+// tenant, minted from the shared signing key with role service, kept and
+// renewed ten minutes before it expires. Thread-safe.
+class ServiceTokens {
+ public:
+  // `subject` names the calling service, e.g. "attain-eval".
+  ServiceTokens(std::string signing_key, std::string subject, const Clock* clock)
+      : key_(std::move(signing_key)), subject_(std::move(subject)), clock_(clock) {}
+
+  absl::StatusOr<std::string> For(const std::string& tenant);
+
+ private:
+  const std::string key_;
+  const std::string subject_;
+  const Clock* clock_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::pair<std::string, absl::Time>> tokens_
+      ABSL_GUARDED_BY(mu_);  // tenant → (token, expiry)
+};
 
 }  // namespace attain

@@ -167,6 +167,30 @@ TEST_F(AuthTest, ManagerTokensMustNameTheirUnit) {
   ExpectRefused(absl::StrCat("Bearer ", Sign(claims)), "no \"scope\" claim");
 }
 
+TEST_F(AuthTest, ServiceTokensArePerTenantKeptAndRenewedBeforeExpiry) {
+  ServiceTokens tokens(kKey, "attain-eval", &clock_);
+  absl::StatusOr<std::string> a = tokens.For("acme");
+  ASSERT_TRUE(a.ok()) << a.status();
+  absl::StatusOr<Principal> p = VerifyToken(*a);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->tenant, "acme");
+  EXPECT_EQ(p->subject, "attain-eval");
+  EXPECT_EQ(p->role, Role::kService);
+  EXPECT_EQ(p->expires_at, kNow + absl::Hours(1));
+  EXPECT_EQ(*tokens.For("acme"), *a);  // kept
+  absl::StatusOr<std::string> other = tokens.For("globex");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(VerifyToken(*other)->tenant, "globex");
+  // 49 minutes on (11 left): still kept; at 50 (10 left): renewed.
+  clock_.Set(kNow + absl::Minutes(49));
+  EXPECT_EQ(*tokens.For("acme"), *a);
+  clock_.Set(kNow + absl::Minutes(50));
+  absl::StatusOr<std::string> renewed = tokens.For("acme");
+  ASSERT_TRUE(renewed.ok());
+  EXPECT_NE(*renewed, *a);
+  EXPECT_EQ(VerifyToken(*renewed)->expires_at, kNow + absl::Minutes(110));
+}
+
 TEST_F(AuthTest, MintedTokenVerifiesForEveryRole) {
   for (Role role : {Role::kAdmin, Role::kCrmIngest, Role::kDirector, Role::kManager, Role::kRep,
                     Role::kCommitteeSecretary, Role::kCommitteeMember, Role::kFinance, Role::kHr,

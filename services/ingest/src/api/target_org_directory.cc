@@ -27,25 +27,12 @@ constexpr int kRegionKind = 2;  // attain.target.v1.ORG_UNIT_KIND_REGION
 TargetOrgDirectory::TargetOrgDirectory(std::shared_ptr<grpc::Channel> channel,
                                        std::string signing_key, const Clock* clock, Options options)
     : stub_(target::v1::OrgService::NewStub(std::move(channel))),
-      key_(std::move(signing_key)),
+      tokens_(std::move(signing_key), "attain-ingest", clock),
       clock_(clock),
       options_(options) {}
 
 absl::StatusOr<std::string> TargetOrgDirectory::Token(const std::string& tenant) {
-  const absl::Time now = clock_->Now();
-  {
-    absl::MutexLock l(&mu_);
-    auto it = tokens_.find(tenant);
-    // Renew well before expiry.
-    if (it != tokens_.end() && it->second.second - now > absl::Minutes(10)) {
-      return it->second.first;
-    }
-  }
-  Principal service{tenant, "attain-ingest", Role::kService, "", {}};
-  ASSIGN_OR_RETURN(std::string token, MintToken(key_, service, now, absl::Hours(1)));
-  absl::MutexLock l(&mu_);
-  tokens_[tenant] = {token, now + absl::Hours(1)};
-  return token;
+  return tokens_.For(tenant);
 }
 
 void TargetOrgDirectory::Prepare(grpc::ClientContext& ctx, const std::string& token) const {

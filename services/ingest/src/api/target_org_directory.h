@@ -20,6 +20,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
+#include "common/auth.h"
 #include "common/clock.h"
 #include "services/ingest/src/domain/org_directory.h"
 
@@ -68,13 +69,12 @@ class TargetOrgDirectory final : public OrgDirectory {
   absl::StatusOr<std::string> RegionOf(const std::string& tenant, const std::string& team_id);
 
   std::unique_ptr<target::v1::OrgService::Stub> stub_;
-  const std::string key_;
+  ServiceTokens tokens_;
   const Clock* clock_;
   const Options options_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, RepEntry> reps_ ABSL_GUARDED_BY(mu_);    // tenant \0 rep
   absl::flat_hash_map<std::string, UnitEntry> units_ ABSL_GUARDED_BY(mu_);  // tenant \0 unit
-  absl::flat_hash_map<std::string, std::pair<std::string, absl::Time>> tokens_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace attain::ingest
