@@ -16,7 +16,7 @@ cd "$ROOT"
 SERVICES=(
   target
   ingest
-  # eval
+  eval
   # review
 )
 
@@ -26,6 +26,7 @@ service_args() {
   case "$1" in
     target) ;;
     ingest) extra=(--target-addr "$ATTAIN_TARGET_ADDR") ;;
+    eval) extra=(--target-addr "$ATTAIN_TARGET_ADDR" --ingest-addr "$ATTAIN_INGEST_ADDR") ;;
   esac
 }
 

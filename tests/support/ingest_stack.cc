@@ -10,7 +10,8 @@
 
 namespace attain::testing {
 
-absl::StatusOr<std::unique_ptr<IngestStack>> IngestStack::Start(Options options) {
+absl::StatusOr<std::unique_ptr<IngestStack>> IngestStack::Start(Options options,
+                                                                const std::string& eval_binary) {
   std::unique_ptr<IngestStack> stack(new IngestStack());
   stack->options_ = std::move(options);
   stack->redis_ = std::make_unique<RedisTestServer>();
@@ -28,6 +29,15 @@ absl::StatusOr<std::unique_ptr<IngestStack>> IngestStack::Start(Options options)
                              {}});
   if (!ingest.ok()) return ingest.status();
   stack->ingest_ = *std::move(ingest);
+  if (!eval_binary.empty()) {
+    absl::StatusOr<std::unique_ptr<ServiceProcess>> eval = ServiceProcess::Start(
+        {eval_binary,
+         {"--pg-url", stack->db_url_, "--redis-url", stack->redis_url_, "--jwt-key", key,
+          "--target-addr", stack->target_->address(), "--ingest-addr", stack->ingest_->address()},
+         {}});
+    if (!eval.ok()) return eval.status();
+    stack->eval_ = *std::move(eval);
+  }
   return stack;
 }
 

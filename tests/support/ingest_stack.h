@@ -1,7 +1,7 @@
 // End-to-end support for the ingest service: attain-target and attain-ingest
-// started on free ports over one fresh PostgreSQL database and a fresh Redis,
-// plus the small helpers the ingest e2e tests share (tokens, org set-up, order
-// events, polling a live board).
+// (and, when asked, attain-eval) started on free ports over one fresh
+// PostgreSQL database and a fresh Redis, plus the small helpers the e2e tests
+// share (tokens, org set-up, order events, polling a live board).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -27,15 +27,22 @@ class IngestStack {
     std::string target_binary;  // ATTAIN_TARGET_BINARY
     std::string ingest_binary;  // ATTAIN_INGEST_BINARY
     std::string db_prefix;      // name prefix of the fresh database
-    std::string jwt_key;        // HS256 key shared by both services and the tokens
+    std::string jwt_key;        // HS256 key shared by the services and the tokens
   };
 
-  // Starts Redis, creates the database and starts both services (ingest
-  // pointed at the target). On failure the message carries the failing log.
-  static absl::StatusOr<std::unique_ptr<IngestStack>> Start(Options options);
+  // Starts Redis, creates the database and starts the services (ingest
+  // pointed at the target; with `eval_binary` (ATTAIN_EVAL_BINARY) also
+  // attain-eval, pointed at the target, ingest and Redis). On failure the
+  // message carries the failing log.
+  static absl::StatusOr<std::unique_ptr<IngestStack>> Start(Options options,
+                                                            const std::string& eval_binary = "");
 
   ServiceProcess& target() { return *target_; }
   ServiceProcess& ingest() { return *ingest_; }
+  // Only when started with an eval binary.
+  ServiceProcess& eval() { return *eval_; }
+  // For outages: Stop() and Start() the boards' Redis.
+  RedisTestServer& redis() { return *redis_; }
   const std::string& redis_url() const { return redis_url_; }
   const std::string& db_url() const { return db_url_; }
 
@@ -59,6 +66,7 @@ class IngestStack {
   std::unique_ptr<RedisTestServer> redis_;
   std::unique_ptr<ServiceProcess> target_;
   std::unique_ptr<ServiceProcess> ingest_;
+  std::unique_ptr<ServiceProcess> eval_;
 };
 
 // Adds `authorization: Bearer <token>` and a 30 s deadline.

@@ -26,6 +26,7 @@ class Client;
 struct GlobalOptions {
   std::string addr = "127.0.0.1:7401";         // --addr, ATTAIN_TARGET_ADDR
   std::string ingest_addr = "127.0.0.1:7402";  // --ingest-addr, ATTAIN_INGEST_ADDR
+  std::string eval_addr = "127.0.0.1:7403";    // --eval-addr, ATTAIN_EVAL_ADDR
   std::string token;                           // --token, ATTAIN_TOKEN
   bool json = false;                           // --json
   absl::Duration timeout = absl::Seconds(10);  // --timeout: deadline of each call
@@ -92,6 +93,7 @@ std::vector<Command> OrgCommands();
 std::vector<Command> TargetCommands();
 std::vector<Command> DemoCommands();
 std::vector<Command> IngestCommands();    // ingest_commands.cc
+std::vector<Command> TemplateCommands();  // template_commands.cc
 std::vector<Command> GenerateCommands();  // generate.cc ("demo generate")
 
 }  // namespace attain::ctl

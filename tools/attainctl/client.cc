@@ -60,6 +60,14 @@ targetv1::TargetService::Stub& Client::target() {
   return *ingest_;
 }
 
+::attain::eval::v1::TemplateService::Stub& Client::templates() {
+  if (templates_ == nullptr) {
+    eval_channel_ = grpc::CreateChannel(options_.eval_addr, grpc::InsecureChannelCredentials());
+    templates_ = ::attain::eval::v1::TemplateService::NewStub(eval_channel_);
+  }
+  return *templates_;
+}
+
 std::string StatusCodeName(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::OK:

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/strings/string_view.h"
+#include "attain/eval/v1/template_service.grpc.pb.h"
 #include "attain/ingest/v1/ingest_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "attain/target/v1/target_service.grpc.pb.h"
@@ -39,6 +40,8 @@ class Client {
   targetv1::TargetService::Stub& target();
   // The ingest service, on its own channel to --ingest-addr.
   ::attain::ingest::v1::IngestService::Stub& ingest();
+  // The evaluation service's templates, on its own channel to --eval-addr.
+  ::attain::eval::v1::TemplateService::Stub& templates();
 
   // Calls one unary method of either service with a fresh context, e.g.
   // `client.Call(&targetv1::OrgService::Stub::GetOrgUnit, request, &response)`.
@@ -81,6 +84,9 @@ class Client {
  private:
   targetv1::OrgService::Stub& StubFor(targetv1::OrgService::Stub*) { return org(); }
   targetv1::TargetService::Stub& StubFor(targetv1::TargetService::Stub*) { return target(); }
+  ::attain::eval::v1::TemplateService::Stub& StubFor(::attain::eval::v1::TemplateService::Stub*) {
+    return templates();
+  }
 
   GlobalOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -88,6 +94,8 @@ class Client {
   std::unique_ptr<targetv1::TargetService::Stub> target_;
   std::shared_ptr<grpc::Channel> ingest_channel_;
   std::unique_ptr<::attain::ingest::v1::IngestService::Stub> ingest_;
+  std::shared_ptr<grpc::Channel> eval_channel_;
+  std::unique_ptr<::attain::eval::v1::TemplateService::Stub> templates_;
 };
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT, and so on.

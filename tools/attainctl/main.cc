@@ -33,8 +33,8 @@ std::vector<Command> AllCommands() {
                  0,
                  0,
                  nullptr});
-  for (auto group :
-       {OrgCommands(), TargetCommands(), DemoCommands(), GenerateCommands(), IngestCommands()}) {
+  for (auto group : {OrgCommands(), TargetCommands(), DemoCommands(), GenerateCommands(),
+                     IngestCommands(), TemplateCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -53,6 +53,8 @@ std::string Usage(const std::vector<Command>& commands) {
       "  --addr HOST:PORT   the target service (env ATTAIN_TARGET_ADDR; default 127.0.0.1:7401)\n"
       "  --ingest-addr HOST:PORT  the ingest service (env ATTAIN_INGEST_ADDR; default "
       "127.0.0.1:7402)\n"
+      "  --eval-addr HOST:PORT  the evaluation service (env ATTAIN_EVAL_ADDR; default "
+      "127.0.0.1:7403)\n"
       "  --token JWT        bearer token (env ATTAIN_TOKEN); see `attainctl token mint`\n"
       "  --json             print one JSON document instead of tables\n"
       "  --timeout 10s      deadline of each call\n"
@@ -91,6 +93,9 @@ int Main(int argc, char** argv) {
   }
   if (const char* addr = std::getenv("ATTAIN_INGEST_ADDR"); addr != nullptr && *addr != '\0') {
     globals.ingest_addr = addr;
+  }
+  if (const char* addr = std::getenv("ATTAIN_EVAL_ADDR"); addr != nullptr && *addr != '\0') {
+    globals.eval_addr = addr;
   }
   if (const char* token = std::getenv("ATTAIN_TOKEN"); token != nullptr) globals.token = token;
 

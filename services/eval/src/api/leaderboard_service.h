@@ -1,0 +1,55 @@
+// gRPC handlers of attain.eval.v1.LeaderboardService: live boards from Redis
+// (boards/), targets from the target service, Watch streams fanned out by the
+// WatchHub.
+#pragma once
+
+#include "attain/eval/v1/leaderboard_service.grpc.pb.h"
+#include "common/rpc.h"
+#include "services/eval/src/boards/board_store.h"
+#include "services/eval/src/boards/target_lookup.h"
+#include "services/eval/src/boards/watch_hub.h"
+
+namespace attain::eval {
+
+// GetLeaderboard's page size: default and maximum.
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 500;
+// GetRank's neighbours: maximum.
+inline constexpr int kMaxNeighbours = 20;
+// WatchLeaderboard's top_n: default and maximum.
+inline constexpr int kDefaultWatchTop = 20;
+inline constexpr int kMaxWatchTop = 100;
+
+// The roles that may read boards: every role that reads results (reps
+// included: they see leaderboards, ARCHITECTURE §10), not crm-ingest.
+RoleSet LeaderboardReaders();
+
+class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackService {
+ public:
+  // Not owned; must outlive the service and any call in flight.
+  LeaderboardServiceImpl(const RpcEnv& env, BoardStore& boards, TargetLookup& targets,
+                         WatchHub& hub)
+      : env_(env), boards_(boards), targets_(targets), hub_(hub) {}
+
+  grpc::ServerUnaryReactor* GetLeaderboard(grpc::CallbackServerContext* ctx,
+                                           const v1::GetLeaderboardRequest* req,
+                                           v1::GetLeaderboardResponse* resp) override;
+  grpc::ServerUnaryReactor* GetRank(grpc::CallbackServerContext* ctx, const v1::GetRankRequest* req,
+                                    v1::GetRankResponse* resp) override;
+  grpc::ServerWriteReactor<v1::WatchLeaderboardResponse>* WatchLeaderboard(
+      grpc::CallbackServerContext* ctx, const v1::WatchLeaderboardRequest* req) override;
+
+  // Ends every Watch stream (and any opened later) with UNAVAILABLE, so that
+  // clients reconnect elsewhere; call before shutting the server down.
+  void CloseWatches();
+
+ private:
+  class WatchReactor;
+
+  const RpcEnv env_;
+  BoardStore& boards_;
+  TargetLookup& targets_;
+  WatchHub& hub_;
+};
+
+}  // namespace attain::eval

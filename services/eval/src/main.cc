@@ -1,0 +1,108 @@
+// attain-eval: reads config, builds the objects, serves until SIGTERM/SIGINT.
+#include <cstdio>
+#include <memory>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "common/pg.h"
+#include "common/redis.h"
+#include "common/rpc.h"
+#include "common/server.h"
+#include "common/worker_pool.h"
+#include "services/eval/src/api/leaderboard_service.h"
+#include "services/eval/src/api/template_service.h"
+#include "services/eval/src/boards/change_subscriber.h"
+#include "services/eval/src/boards/redis_board_store.h"
+#include "services/eval/src/boards/target_lookup.h"
+#include "services/eval/src/boards/watch_hub.h"
+#include "services/eval/src/store/template_store.h"
+
+int main(int argc, char** argv) {
+  attain::BlockShutdownSignals();
+  attain::ServerOptions opts;
+  opts.listen = "127.0.0.1:7403";
+  std::string target_addr = "127.0.0.1:7401";
+  std::string ingest_addr = "127.0.0.1:7402";
+  absl::Duration redis_timeout = absl::Seconds(1);
+  int64_t redis_connections = 4;
+  attain::ConfigParser parser("attain-eval");
+  attain::AddServerOptions(parser, &opts);
+  parser.AddString("target-addr", &target_addr,
+                   "host:port of attain-target (targets for attainment on the boards)");
+  parser.AddString("ingest-addr", &ingest_addr,
+                   "host:port of attain-ingest (actuals for scorecards)");
+  parser.AddDuration("redis-timeout", &redis_timeout, absl::Milliseconds(10),
+                     "connect and command timeout of Redis reads: how long a board read may "
+                     "wait before it answers UNAVAILABLE");
+  parser.AddInt("redis-connections", &redis_connections, 1, 64,
+                "Redis connections for board reads (each serves one read at a time)");
+  if (std::optional<int> code = attain::ParseFlagsOrExit(parser, "attain-eval", argc, argv)) {
+    return *code;
+  }
+  if (opts.pg_url.empty() || opts.redis_url.empty()) {
+    std::fprintf(stderr,
+                 "attain-eval: --pg-url (ATTAIN_PG_URL) and --redis-url (ATTAIN_REDIS_URL) "
+                 "are required\n");
+    return 2;
+  }
+  attain::SetLogLevel(*attain::ParseLogLevel(opts.log_level));
+  absl::StatusOr<std::string> key = attain::ResolveJwtKey(opts);
+  if (!key.ok()) return attain::StartupFailed("attain-eval", key.status());
+  absl::StatusOr<attain::RedisClient::Options> redis_opts =
+      attain::RedisClient::ParseUrl(opts.redis_url);
+  if (!redis_opts.ok()) return attain::StartupFailed("attain-eval", redis_opts.status());
+  redis_opts->connect_timeout = redis_timeout;
+  redis_opts->command_timeout = redis_timeout;
+
+  attain::SystemClock clock;
+  absl::StatusOr<std::unique_ptr<attain::TokenVerifier>> verifier =
+      attain::TokenVerifier::Create(*key, &clock);
+  if (!verifier.ok()) return attain::StartupFailed("attain-eval", verifier.status());
+
+  // Templates (and, later, evaluations) live in the eval schema.
+  attain::PgPool::Options pg_opts;
+  pg_opts.url = opts.pg_url;
+  pg_opts.size = static_cast<int>(opts.pg_pool_size);
+  absl::StatusOr<std::unique_ptr<attain::PgPool>> pg = attain::PgPool::Create(pg_opts);
+  if (!pg.ok()) return attain::StartupFailed("attain-eval", pg.status());
+  if (absl::Status st = attain::eval::PgTemplateStore::Migrate(**pg); !st.ok()) {
+    return attain::StartupFailed("attain-eval", st);
+  }
+  attain::eval::PgTemplateStore template_store(**pg);
+
+  attain::WorkerPool pool(static_cast<int>(opts.workers), static_cast<size_t>(opts.max_queue));
+  attain::eval::RedisBoardStore boards(*redis_opts, static_cast<int>(redis_connections));
+  attain::eval::GrpcTargetLookup targets(
+      grpc::CreateChannel(target_addr, grpc::InsecureChannelCredentials()), *key, &clock, {});
+
+  // One pub/sub connection for the process; the hub fans its changes out to
+  // every Watch stream.
+  attain::eval::WatchHub* hub_ptr = nullptr;
+  attain::eval::RedisChangeSubscriber changes(
+      *redis_opts, {}, [&hub_ptr](const std::string& ch) { hub_ptr->OnChange(ch); });
+  attain::eval::WatchHub hub(changes, pool, {});
+  hub_ptr = &hub;
+  hub.Start();
+  changes.Start();
+
+  attain::RpcEnv env{verifier->get(), &pool};
+  attain::eval::LeaderboardServiceImpl leaderboards(env, boards, targets, hub);
+  attain::eval::TemplateServiceImpl templates(env, template_store);
+
+  attain::GrpcServer::Config server_config;
+  server_config.listen = opts.listen;
+  server_config.port_file = opts.port_file;
+  server_config.shutdown_grace = opts.shutdown_grace;
+  absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
+      attain::GrpcServer::Start(server_config, {&leaderboards, &templates});
+  if (!server.ok()) return attain::StartupFailed("attain-eval", server.status());
+
+  int sig = attain::WaitForShutdownSignal();
+  attain::LogEvent(attain::LogLevel::kInfo, "signal").Int("signal", sig);
+  leaderboards.CloseWatches();  // streams would otherwise hold the shutdown for its grace
+  (*server)->Shutdown();
+  changes.Stop();
+  hub.Stop();
+  pool.Shutdown();
+  return 0;
+}
