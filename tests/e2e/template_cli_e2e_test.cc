@@ -1,4 +1,5 @@
-// End-to-end tests of `attainctl template …` against the real attain-eval
+// End-to-end tests of `attainctl template …` and `attainctl leaderboard …`
+// against the real attain-eval
 // (with attain-target, attain-ingest, PostgreSQL and Redis of the ingest
 // stack): what an operator types, what the service then holds (read back over
 // the CLI's --json output), and the exit status and messages they see.
@@ -10,11 +11,16 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "attain/eval/v1/leaderboard_service.pb.h"
 #include "attain/eval/v1/template_service.pb.h"
+#include "attain/ingest/v1/ingest_service.grpc.pb.h"
+#include "attain/target/v1/org_service.grpc.pb.h"
 #include "common/auth.h"
+#include "common/leaderboard.h"
 #include "google/protobuf/util/json_util.h"
 #include "tests/support/ingest_stack.h"
 #include "tests/support/run_command.h"
@@ -173,6 +179,111 @@ TEST_F(TemplateCliE2eTest, OnlyAdminsAndDirectorsImport) {
   EXPECT_EQ(r.code, 1) << r;
   EXPECT_THAT(r.err, HasSubstr("PERMISSION_DENIED"));
   EXPECT_EQ(Ctl({"template", "import", file, "--id", "by-director"}, Role::kDirector).code, 0);
+}
+
+// Leaderboards: r1 700.00, r2 500.00, r3 500.00 in 2025-02 (r2/r3 tie: Redis
+// order, rep id descending, puts r3 first).
+class LeaderboardCliE2eTest : public TemplateCliE2eTest {
+ protected:
+  static constexpr char kBoardTenant[] = "boards";
+
+  void SetUp() override {
+    TemplateCliE2eTest::SetUp();
+    if (seeded_) return;
+    seeded_ = true;
+    const std::string admin = stack_->Token(kBoardTenant, Role::kAdmin, "setup");
+    auto org = target::v1::OrgService::NewStub(stack_->target().NewChannel());
+    namespace tv1 = ::attain::target::v1;
+    ASSERT_TRUE(testing::CreateUnit(*org, admin, "co", "", tv1::ORG_UNIT_KIND_COMPANY).ok());
+    ASSERT_TRUE(testing::CreateUnit(*org, admin, "east", "co", tv1::ORG_UNIT_KIND_REGION).ok());
+    ASSERT_TRUE(testing::CreateUnit(*org, admin, "t1", "east", tv1::ORG_UNIT_KIND_TEAM).ok());
+    for (const char* rep : {"r1", "r2", "r3"}) {
+      ASSERT_TRUE(testing::CreateRep(*org, admin, rep, "t1").ok());
+    }
+    auto ingest = ingest::v1::IngestService::NewStub(stack_->ingest().NewChannel());
+    ingest::v1::IngestBatchRequest req;
+    *req.add_events() = testing::OrderEvent("o1", 1, "r1", 70000, "2025-02-03");
+    *req.add_events() = testing::OrderEvent("o2", 1, "r2", 50000, "2025-02-04");
+    *req.add_events() = testing::OrderEvent("o3", 1, "r3", 50000, "2025-02-05");
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx, stack_->Token(kBoardTenant, Role::kCrmIngest, "crm"));
+    ingest::v1::IngestBatchResponse resp;
+    ASSERT_TRUE(ingest->IngestBatch(&ctx, req, &resp).ok());
+    const std::string key = BoardKey(kBoardTenant, "2025-02", BoardMetric::kSales, "company");
+    ASSERT_EQ(stack_->WaitForScore(key, "r3", 50000), 50000);
+  }
+
+  CommandResult Board(const std::vector<std::string>& args) const {
+    std::vector<std::string> all = {"--eval-addr", stack_->eval().address(), "--token",
+                                    stack_->Token(kBoardTenant, Role::kDirector, "dir")};
+    all.insert(all.end(), args.begin(), args.end());
+    return ::attain::testing::RunCommand(ATTAINCTL_BINARY, all, {}, absl::Seconds(60));
+  }
+
+  static bool seeded_;
+};
+bool LeaderboardCliE2eTest::seeded_ = false;
+
+TEST_F(LeaderboardCliE2eTest, ShowPrintsTheBoard) {
+  CommandResult json = Board({"--json", "leaderboard", "show", "--period", "2025-02"});
+  ASSERT_EQ(json.code, 0) << json;
+  auto board = FromJson<ev1::GetLeaderboardResponse>(json.out);
+  ASSERT_EQ(board.rows_size(), 3) << json.out;
+  EXPECT_EQ(board.rows(0).rep_id(), "r1");
+  EXPECT_EQ(board.rows(0).value(), 70000);
+  EXPECT_EQ(board.rows(1).rep_id(), "r3");
+  EXPECT_EQ(board.rows(2).rep_id(), "r2");
+  EXPECT_EQ(board.rows(2).rank(), 3);
+
+  CommandResult table = Board({"leaderboard", "show", "--period", "2025-02", "--top", "2"});
+  ASSERT_EQ(table.code, 0) << table;
+  EXPECT_THAT(table.out, HasSubstr("700.00"));
+  EXPECT_THAT(table.out, HasSubstr("r3"));
+  EXPECT_THAT(table.out, ::testing::Not(HasSubstr("r2")));
+
+  CommandResult bad = Board({"leaderboard", "show", "--period", "2025-02", "--scope", "floor:3"});
+  EXPECT_EQ(bad.code, 2) << bad;
+  EXPECT_THAT(bad.err, HasSubstr("region:ID"));
+}
+
+TEST_F(LeaderboardCliE2eTest, RankShowsNeighboursAndTheGap) {
+  CommandResult r =
+      Board({"--json", "leaderboard", "rank", "r3", "--period", "2025-02", "--neighbours", "1"});
+  ASSERT_EQ(r.code, 0) << r;
+  auto rank = FromJson<ev1::GetRankResponse>(r.out);
+  EXPECT_EQ(rank.row().rank(), 2);
+  ASSERT_EQ(rank.above_size(), 1);
+  EXPECT_EQ(rank.above(0).rep_id(), "r1");
+  ASSERT_EQ(rank.below_size(), 1);
+  EXPECT_EQ(rank.below(0).rep_id(), "r2");
+  EXPECT_EQ(rank.gap_to_next(), 20000);  // 700.00 − 500.00
+}
+
+TEST_F(LeaderboardCliE2eTest, WatchPrintsTheBoardThenChanges) {
+  // Two boards: the first as it is; an order ingested meanwhile brings the
+  // second.
+  std::thread later([&] {
+    absl::SleepFor(absl::Milliseconds(1500));
+    auto ingest = ingest::v1::IngestService::NewStub(stack_->ingest().NewChannel());
+    ingest::v1::IngestBatchRequest req;
+    *req.add_events() = testing::OrderEvent("o4", 1, "r2", 90000, "2025-02-06");
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx, stack_->Token(kBoardTenant, Role::kCrmIngest, "crm"));
+    ingest::v1::IngestBatchResponse resp;
+    EXPECT_TRUE(ingest->IngestBatch(&ctx, req, &resp).ok());
+  });
+  std::vector<std::string> all = {"--eval-addr", stack_->eval().address(), "--token",
+                                  stack_->Token(kBoardTenant, Role::kDirector, "dir")};
+  for (const char* arg :
+       {"--json", "leaderboard", "show", "--period", "2025-02", "--watch", "--updates", "2"}) {
+    all.push_back(arg);
+  }
+  CommandResult r = ::attain::testing::RunCommand(ATTAINCTL_BINARY, all, {}, absl::Seconds(30));
+  later.join();
+  EXPECT_EQ(r.code, 0) << r;
+  // The first board has r1 on top; a later one has r2 with 1,400.00.
+  EXPECT_THAT(r.out, HasSubstr("\"rep_id\": \"r1\""));
+  EXPECT_THAT(r.out, HasSubstr("\"value\": \"140000\""));
 }
 
 }  // namespace

@@ -92,8 +92,9 @@ std::vector<Command> HealthCommands();
 std::vector<Command> OrgCommands();
 std::vector<Command> TargetCommands();
 std::vector<Command> DemoCommands();
-std::vector<Command> IngestCommands();    // ingest_commands.cc
-std::vector<Command> TemplateCommands();  // template_commands.cc
-std::vector<Command> GenerateCommands();  // generate.cc ("demo generate")
+std::vector<Command> IngestCommands();       // ingest_commands.cc
+std::vector<Command> TemplateCommands();     // template_commands.cc
+std::vector<Command> LeaderboardCommands();  // leaderboard_commands.cc
+std::vector<Command> GenerateCommands();     // generate.cc ("demo generate")
 
 }  // namespace attain::ctl

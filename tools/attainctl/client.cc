@@ -60,12 +60,24 @@ targetv1::TargetService::Stub& Client::target() {
   return *ingest_;
 }
 
-::attain::eval::v1::TemplateService::Stub& Client::templates() {
-  if (templates_ == nullptr) {
+std::shared_ptr<grpc::Channel> Client::EvalChannel() {
+  if (eval_channel_ == nullptr) {
     eval_channel_ = grpc::CreateChannel(options_.eval_addr, grpc::InsecureChannelCredentials());
-    templates_ = ::attain::eval::v1::TemplateService::NewStub(eval_channel_);
   }
+  return eval_channel_;
+}
+
+::attain::eval::v1::TemplateService::Stub& Client::templates() {
+  if (templates_ == nullptr)
+    templates_ = ::attain::eval::v1::TemplateService::NewStub(EvalChannel());
   return *templates_;
+}
+
+::attain::eval::v1::LeaderboardService::Stub& Client::leaderboards() {
+  if (leaderboards_ == nullptr) {
+    leaderboards_ = ::attain::eval::v1::LeaderboardService::NewStub(EvalChannel());
+  }
+  return *leaderboards_;
 }
 
 std::string StatusCodeName(grpc::StatusCode code) {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/strings/string_view.h"
+#include "attain/eval/v1/leaderboard_service.grpc.pb.h"
 #include "attain/eval/v1/template_service.grpc.pb.h"
 #include "attain/ingest/v1/ingest_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
@@ -42,6 +43,8 @@ class Client {
   ::attain::ingest::v1::IngestService::Stub& ingest();
   // The evaluation service's templates, on its own channel to --eval-addr.
   ::attain::eval::v1::TemplateService::Stub& templates();
+  // The evaluation service's leaderboards, on the same channel.
+  ::attain::eval::v1::LeaderboardService::Stub& leaderboards();
 
   // Calls one unary method of either service with a fresh context, e.g.
   // `client.Call(&targetv1::OrgService::Stub::GetOrgUnit, request, &response)`.
@@ -87,6 +90,11 @@ class Client {
   ::attain::eval::v1::TemplateService::Stub& StubFor(::attain::eval::v1::TemplateService::Stub*) {
     return templates();
   }
+  ::attain::eval::v1::LeaderboardService::Stub& StubFor(
+      ::attain::eval::v1::LeaderboardService::Stub*) {
+    return leaderboards();
+  }
+  std::shared_ptr<grpc::Channel> EvalChannel();
 
   GlobalOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -96,6 +104,7 @@ class Client {
   std::unique_ptr<::attain::ingest::v1::IngestService::Stub> ingest_;
   std::shared_ptr<grpc::Channel> eval_channel_;
   std::unique_ptr<::attain::eval::v1::TemplateService::Stub> templates_;
+  std::unique_ptr<::attain::eval::v1::LeaderboardService::Stub> leaderboards_;
 };
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT, and so on.

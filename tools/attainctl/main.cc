@@ -34,7 +34,7 @@ std::vector<Command> AllCommands() {
                  0,
                  nullptr});
   for (auto group : {OrgCommands(), TargetCommands(), DemoCommands(), GenerateCommands(),
-                     IngestCommands(), TemplateCommands()}) {
+                     IngestCommands(), TemplateCommands(), LeaderboardCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
