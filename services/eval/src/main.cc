@@ -10,11 +10,14 @@
 #include "common/server.h"
 #include "common/worker_pool.h"
 #include "services/eval/src/api/leaderboard_service.h"
+#include "services/eval/src/api/scorecard_service.h"
 #include "services/eval/src/api/template_service.h"
 #include "services/eval/src/boards/change_subscriber.h"
 #include "services/eval/src/boards/redis_board_store.h"
 #include "services/eval/src/boards/target_lookup.h"
 #include "services/eval/src/boards/watch_hub.h"
+#include "services/eval/src/scorecards/grpc_sources.h"
+#include "services/eval/src/scorecards/scorecard_maker.h"
 #include "services/eval/src/store/template_store.h"
 
 int main(int argc, char** argv) {
@@ -25,6 +28,7 @@ int main(int argc, char** argv) {
   std::string ingest_addr = "127.0.0.1:7402";
   absl::Duration redis_timeout = absl::Seconds(1);
   int64_t redis_connections = 4;
+  absl::Duration dependency_deadline = absl::Seconds(3);
   attain::ConfigParser parser("attain-eval");
   attain::AddServerOptions(parser, &opts);
   parser.AddString("target-addr", &target_addr,
@@ -36,6 +40,10 @@ int main(int argc, char** argv) {
                      "wait before it answers UNAVAILABLE");
   parser.AddInt("redis-connections", &redis_connections, 1, 64,
                 "Redis connections for board reads (each serves one read at a time)");
+  parser.AddDuration("dependency-deadline", &dependency_deadline, absl::Milliseconds(50),
+                     "deadline of each call to attain-target and attain-ingest while computing a "
+                     "scorecard: how long a silent dependency may hold a GetScorecard before it "
+                     "answers UNAVAILABLE");
   if (std::optional<int> code = attain::ParseFlagsOrExit(parser, "attain-eval", argc, argv)) {
     return *code;
   }
@@ -72,8 +80,20 @@ int main(int argc, char** argv) {
 
   attain::WorkerPool pool(static_cast<int>(opts.workers), static_cast<size_t>(opts.max_queue));
   attain::eval::RedisBoardStore boards(*redis_opts, static_cast<int>(redis_connections));
-  attain::eval::GrpcTargetLookup targets(
-      grpc::CreateChannel(target_addr, grpc::InsecureChannelCredentials()), *key, &clock, {});
+  std::shared_ptr<grpc::Channel> target_channel =
+      grpc::CreateChannel(target_addr, grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::Channel> ingest_channel =
+      grpc::CreateChannel(ingest_addr, grpc::InsecureChannelCredentials());
+  attain::eval::GrpcTargetLookup targets(target_channel, *key, &clock, {});
+
+  // Scorecards: targets and the org tree from attain-target, actuals from
+  // attain-ingest, each call with a service token and a deadline.
+  attain::eval::GrpcSourceOptions source_opts;
+  source_opts.deadline = dependency_deadline;
+  attain::eval::GrpcTargetSource scorecard_targets(target_channel, *key, &clock, source_opts);
+  attain::eval::GrpcOrgSource scorecard_org(target_channel, *key, &clock, source_opts);
+  attain::eval::GrpcActualsSource scorecard_actuals(ingest_channel, *key, &clock, source_opts);
+  attain::eval::ScorecardMaker scorecard_maker(scorecard_targets, scorecard_actuals, scorecard_org);
 
   // One pub/sub connection for the process; the hub fans its changes out to
   // every Watch stream.
@@ -88,13 +108,15 @@ int main(int argc, char** argv) {
   attain::RpcEnv env{verifier->get(), &pool};
   attain::eval::LeaderboardServiceImpl leaderboards(env, boards, targets, hub);
   attain::eval::TemplateServiceImpl templates(env, template_store);
+  attain::eval::ScorecardServiceImpl scorecards(env, template_store, scorecard_org,
+                                                scorecard_maker);
 
   attain::GrpcServer::Config server_config;
   server_config.listen = opts.listen;
   server_config.port_file = opts.port_file;
   server_config.shutdown_grace = opts.shutdown_grace;
   absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
-      attain::GrpcServer::Start(server_config, {&leaderboards, &templates});
+      attain::GrpcServer::Start(server_config, {&leaderboards, &templates, &scorecards});
   if (!server.ok()) return attain::StartupFailed("attain-eval", server.status());
 
   int sig = attain::WaitForShutdownSignal();

@@ -1,0 +1,309 @@
+#include "services/eval/src/scorecards/grpc_sources.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status.h"
+
+namespace attain::eval {
+namespace {
+
+namespace tv1 = ::attain::target::v1;
+namespace iv1 = ::attain::ingest::v1;
+
+constexpr char kTarget[] = "the target service (attain-target)";
+constexpr char kIngest[] = "the ingest service (attain-ingest)";
+
+void Prepare(grpc::ClientContext& ctx, const std::string& token, absl::Duration deadline) {
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+}
+
+std::string DayText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+type::v1::Scope ToScope(const Subject& s) {
+  type::v1::Scope scope;
+  scope.set_kind(s.kind == Subject::Kind::kRep ? type::v1::SCOPE_KIND_REP
+                                               : type::v1::SCOPE_KIND_UNIT);
+  scope.set_id(s.id);
+  return scope;
+}
+
+Components FromProto(const iv1::Components& c) {
+  Components out;
+  out.sales_amount = c.sales_amount();
+  out.order_count = c.order_count();
+  out.gross_profit = c.gross_profit();
+  out.collected_amount = c.collected_amount();
+  out.receivable_due = c.receivable_due();
+  out.new_customers = c.new_customers();
+  out.visits = c.visits();
+  out.effective_visits = c.effective_visits();
+  out.follow_ups_late = c.follow_ups_late();
+  out.opportunities_won = c.opportunities_won();
+  out.opportunities_lost = c.opportunities_lost();
+  out.won_cycle_days = c.won_cycle_days();
+  out.satisfaction_sum = c.satisfaction_sum();
+  out.satisfaction_count = c.satisfaction_count();
+  out.collaboration_sum = c.collaboration_sum();
+  out.collaboration_count = c.collaboration_count();
+  out.knowledge_sharing = c.knowledge_sharing();
+  out.reports_on_time = c.reports_on_time();
+  out.reports_late = c.reports_late();
+  return out;
+}
+
+iv1::GroupBy ToGroupBy(ActualsGrouping g) {
+  switch (g) {
+    case ActualsGrouping::kNone:
+      return iv1::GROUP_BY_NONE;
+    case ActualsGrouping::kRep:
+      return iv1::GROUP_BY_REP;
+    case ActualsGrouping::kProductLine:
+      return iv1::GROUP_BY_PRODUCT_LINE;
+    case ActualsGrouping::kRegion:
+      return iv1::GROUP_BY_REGION;
+    case ActualsGrouping::kCustomerGrade:
+      return iv1::GROUP_BY_CUSTOMER_GRADE;
+    case ActualsGrouping::kCustomerTier:
+      return iv1::GROUP_BY_CUSTOMER_TIER;
+  }
+  return iv1::GROUP_BY_NONE;
+}
+
+}  // namespace
+
+absl::Status DependencyError(const char* dependency, const char* call, const grpc::Status& st) {
+  switch (st.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return absl::UnavailableError(absl::StrCat(dependency, " did not answer ", call, " (",
+                                                 st.error_message(),
+                                                 "); the scorecard needs it: retry later"));
+    case grpc::StatusCode::NOT_FOUND:
+      return absl::NotFoundError(st.error_message());
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return absl::InvalidArgumentError(st.error_message());
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return absl::FailedPreconditionError(st.error_message());
+    default:
+      return absl::InternalError(
+          absl::StrCat(dependency, " refused ", call, ": ", st.error_message()));
+  }
+}
+
+// ---- targets ----
+
+GrpcTargetSource::GrpcTargetSource(std::shared_ptr<grpc::Channel> channel, std::string signing_key,
+                                   const Clock* clock, GrpcSourceOptions options)
+    : stub_(tv1::TargetService::NewStub(std::move(channel))),
+      tokens_(std::move(signing_key), "attain-eval", clock),
+      options_(options) {}
+
+absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> GrpcTargetSource::List(
+    const std::string& tenant, tv1::ListTargetsRequest req) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  // "*": the targets of all product lines; a scorecard scores the subject's
+  // whole business, product-line targets are for breakdowns and boards.
+  req.set_product_line_id("*");
+  req.set_page_size(10000);
+  absl::flat_hash_map<std::string, TargetsByMetric> out;
+  for (int page = 0; page < options_.max_pages; ++page) {
+    grpc::ClientContext ctx;
+    Prepare(ctx, token, options_.deadline);
+    tv1::ListTargetsResponse resp;
+    grpc::Status st = stub_->ListTargets(&ctx, req, &resp);
+    if (!st.ok()) return DependencyError(kTarget, "ListTargets", st);
+    for (const tv1::Target& t : resp.targets()) {
+      TargetRecord& rec = out[t.scope().id()][static_cast<int>(t.metric())];
+      rec.target_id = t.target_id();
+      rec.version = t.version();
+      rec.base_value = t.base_value();
+      // The target service stores challenge >= base; a 0 never reaches us
+      // ("0 means same as base" is resolved when it is set), but be safe.
+      rec.challenge_value = t.challenge_value() > 0 ? t.challenge_value() : t.base_value();
+    }
+    if (resp.next_page_token().empty()) return out;
+    req.set_page_token(resp.next_page_token());
+  }
+  return absl::FailedPreconditionError(absl::StrCat("more than ", options_.max_pages * 10000,
+                                                    " targets for period ", req.period(),
+                                                    ": too many to score in one call"));
+}
+
+absl::StatusOr<TargetsByMetric> GrpcTargetSource::ForSubject(const std::string& tenant,
+                                                             const Subject& subject,
+                                                             const Period& period) {
+  tv1::ListTargetsRequest req;
+  req.set_scope_kind(ToScope(subject).kind());
+  req.set_scope_id(subject.id);
+  req.set_period(period.ToString());
+  ASSIGN_OR_RETURN(auto by_scope, List(tenant, std::move(req)));
+  auto it = by_scope.find(subject.id);
+  if (it == by_scope.end()) return TargetsByMetric{};
+  return std::move(it->second);
+}
+
+absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> GrpcTargetSource::ForRepsUnder(
+    const std::string& tenant, const std::string& unit, const Period& period) {
+  tv1::ListTargetsRequest req;
+  req.set_scope_kind(type::v1::SCOPE_KIND_REP);
+  req.set_under_unit_id(unit);
+  req.set_period(period.ToString());
+  return List(tenant, std::move(req));
+}
+
+// ---- actuals ----
+
+GrpcActualsSource::GrpcActualsSource(std::shared_ptr<grpc::Channel> channel,
+                                     std::string signing_key, const Clock* clock,
+                                     GrpcSourceOptions options)
+    : stub_(iv1::IngestQueryService::NewStub(std::move(channel))),
+      tokens_(std::move(signing_key), "attain-eval", clock),
+      options_(options) {}
+
+absl::StatusOr<std::vector<ActualsGroup>> GrpcActualsSource::Actuals(
+    const std::string& tenant, const std::optional<Subject>& subject, const Period& period,
+    ActualsGrouping grouping) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  iv1::GetActualsRequest req;
+  req.set_period(period.ToString());
+  if (subject) *req.mutable_scope() = ToScope(*subject);
+  req.set_group_by(ToGroupBy(grouping));
+  grpc::ClientContext ctx;
+  Prepare(ctx, token, options_.deadline);
+  iv1::GetActualsResponse resp;
+  grpc::Status st = stub_->GetActuals(&ctx, req, &resp);
+  if (!st.ok()) return DependencyError(kIngest, "GetActuals", st);
+  std::vector<ActualsGroup> out;
+  out.reserve(resp.rows_size());
+  for (const iv1::ActualsRow& row : resp.rows()) {
+    out.push_back(ActualsGroup{row.group_key(), FromProto(row.components()), row.cell_count()});
+  }
+  if (grouping == ActualsGrouping::kNone && out.size() != 1) {
+    return absl::InternalError(absl::StrCat(kIngest, " answered GetActuals without grouping with ",
+                                            out.size(), " rows instead of one"));
+  }
+  return out;
+}
+
+absl::StatusOr<CustomerCounts> GrpcActualsSource::Customers(const std::string& tenant,
+                                                            const std::optional<Subject>& subject,
+                                                            const Period& period) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  iv1::ListCustomersRequest req;
+  req.set_period(period.ToString());
+  if (subject) *req.mutable_scope() = ToScope(*subject);
+  req.set_page_size(1);  // only the counts are wanted; they cover every customer
+  grpc::ClientContext ctx;
+  Prepare(ctx, token, options_.deadline);
+  iv1::ListCustomersResponse resp;
+  grpc::Status st = stub_->ListCustomers(&ctx, req, &resp);
+  if (!st.ok()) return DependencyError(kIngest, "ListCustomers", st);
+  return CustomerCounts{resp.active_count(), resp.repeat_count(), resp.previous_active_count(),
+                        resp.churned_count()};
+}
+
+absl::StatusOr<int64_t> GrpcActualsSource::NewCustomerFirstMonthSales(
+    const std::string& tenant, const std::optional<Subject>& subject, const Period& period) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  // A customer new in month m has its first month's sales = its sales in m,
+  // so summing the new customers of each month over that month is exact.
+  std::vector<Period> months;
+  if (period.kind() == PeriodKind::kMonth || period.days() < 28) {
+    months.push_back(period);
+  } else {
+    absl::StatusOr<std::vector<Period>> split = period.Split(PeriodKind::kMonth);
+    // A week spanning two months does not tile into months: count it whole.
+    if (split.ok()) {
+      months = *std::move(split);
+    } else {
+      months.push_back(period);
+    }
+  }
+  int64_t total = 0;
+  for (const Period& month : months) {
+    iv1::ListCustomersRequest req;
+    req.set_period(month.ToString());
+    if (subject) *req.mutable_scope() = ToScope(*subject);
+    req.set_filter(iv1::CUSTOMER_FILTER_NEW);
+    req.set_page_size(1000);
+    for (int page = 0;; ++page) {
+      if (page >= options_.max_pages) {
+        return absl::FailedPreconditionError(absl::StrCat("more than ", options_.max_pages * 1000,
+                                                          " new customers in ", month.ToString(),
+                                                          ": too many to sum their first orders"));
+      }
+      grpc::ClientContext ctx;
+      Prepare(ctx, token, options_.deadline);
+      iv1::ListCustomersResponse resp;
+      grpc::Status st = stub_->ListCustomers(&ctx, req, &resp);
+      if (!st.ok()) return DependencyError(kIngest, "ListCustomers", st);
+      for (const iv1::CustomerActivity& c : resp.customers()) total += c.sales_in_period();
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+  }
+  return total;
+}
+
+// ---- org ----
+
+GrpcOrgSource::GrpcOrgSource(std::shared_ptr<grpc::Channel> channel, std::string signing_key,
+                             const Clock* clock, GrpcSourceOptions options)
+    : stub_(tv1::OrgService::NewStub(std::move(channel))),
+      tokens_(std::move(signing_key), "attain-eval", clock),
+      options_(options) {}
+
+absl::StatusOr<std::string> GrpcOrgSource::TeamOf(const std::string& tenant, const std::string& rep,
+                                                  absl::CivilDay day) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  tv1::GetRepRequest req;
+  req.set_rep_id(rep);
+  req.set_as_of(DayText(day));
+  grpc::ClientContext ctx;
+  Prepare(ctx, token, options_.deadline);
+  tv1::GetRepResponse resp;
+  grpc::Status st = stub_->GetRep(&ctx, req, &resp);
+  if (!st.ok()) return DependencyError(kTarget, "GetRep", st);
+  return resp.rep().team_id();
+}
+
+absl::StatusOr<std::vector<std::string>> GrpcOrgSource::RepsIn(const std::string& tenant,
+                                                               const std::string& unit,
+                                                               absl::CivilDay day) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  tv1::ListRepsRequest req;
+  req.set_unit_id(unit);
+  req.set_as_of(DayText(day));
+  req.set_page_size(10000);
+  std::vector<std::string> out;
+  for (int page = 0; page < options_.max_pages; ++page) {
+    grpc::ClientContext ctx;
+    Prepare(ctx, token, options_.deadline);
+    tv1::ListRepsResponse resp;
+    grpc::Status st = stub_->ListReps(&ctx, req, &resp);
+    if (!st.ok()) return DependencyError(kTarget, "ListReps", st);
+    for (const tv1::Rep& r : resp.reps()) out.push_back(r.rep_id());
+    if (resp.next_page_token().empty()) return out;
+    req.set_page_token(resp.next_page_token());
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("more than ", options_.max_pages * 10000, " reps under unit ", unit));
+}
+
+absl::StatusOr<UnitInfo> GrpcOrgSource::Unit(const std::string& tenant, const std::string& unit) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  tv1::GetOrgUnitRequest req;
+  req.set_unit_id(unit);
+  grpc::ClientContext ctx;
+  Prepare(ctx, token, options_.deadline);
+  tv1::GetOrgUnitResponse resp;
+  grpc::Status st = stub_->GetOrgUnit(&ctx, req, &resp);
+  if (!st.ok()) return DependencyError(kTarget, "GetOrgUnit", st);
+  return UnitInfo{resp.unit().unit_id(), resp.unit().parent_id()};
+}
+
+}  // namespace attain::eval

@@ -1,0 +1,124 @@
+// What a scorecard needs from the other services (ARCHITECTURE.md: eval asks
+// target and ingest over gRPC, never their schemas), behind small interfaces
+// so that the scorecard logic can be read (and faked) without gRPC types.
+//
+// Errors every source returns: UNAVAILABLE naming the dependency when it
+// cannot be reached or does not answer within its deadline (a scorecard is
+// never half computed from a missing source); NOT_FOUND / INVALID_ARGUMENT /
+// FAILED_PRECONDITION passed through from the dependency with its message.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "common/period.h"
+#include "services/eval/src/domain/metric_values.h"
+
+namespace attain::eval {
+
+// A rep or an org unit.
+struct Subject {
+  enum class Kind { kRep, kUnit };
+  Kind kind = Kind::kRep;
+  std::string id;
+};
+
+// One target record of the target service (all product lines, "*").
+struct TargetRecord {
+  std::string target_id;
+  int64_t version = 0;
+  int64_t base_value = 0;       // metric unit
+  int64_t challenge_value = 0;  // metric unit, >= base_value
+};
+
+// attain.type.v1.Metric number → the target of that metric.
+using TargetsByMetric = absl::flat_hash_map<int, TargetRecord>;
+
+class TargetRecordSource {
+ public:
+  virtual ~TargetRecordSource() = default;
+  // The all-product-lines targets of one subject for exactly `period`.
+  virtual absl::StatusOr<TargetsByMetric> ForSubject(const std::string& tenant,
+                                                     const Subject& subject,
+                                                     const Period& period) = 0;
+  // The all-product-lines rep targets of every rep in `unit`'s subtree (on
+  // the period's first day, as the target service scopes them) for exactly
+  // `period`, by rep id: one call for a whole team of peers.
+  virtual absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> ForRepsUnder(
+      const std::string& tenant, const std::string& unit, const Period& period) = 0;
+};
+
+// The groupings of attain.ingest.v1.GroupBy a scorecard uses.
+enum class ActualsGrouping {
+  kNone,
+  kRep,
+  kProductLine,
+  kRegion,
+  kCustomerGrade,
+  kCustomerTier,
+};
+
+// Summed components of one group.
+struct ActualsGroup {
+  std::string key;  // "" for kNone; the rep, product line, region … otherwise
+  Components components;
+  int64_t cell_count = 0;  // daily rollup cells summed; 0 = nothing counted
+};
+
+// Customer movements of a subject in a period (ListCustomers counts).
+struct CustomerCounts {
+  int64_t active = 0;           // customers with orders in the period
+  int64_t repeat = 0;           // with >= 2 orders
+  int64_t previous_active = 0;  // with orders in the previous period
+  int64_t churned = 0;          // of those, none in this period
+};
+
+class ActualsSource {
+ public:
+  virtual ~ActualsSource() = default;
+  // GetActuals of `subject` (nullopt = the whole company: ingest does not
+  // know the company root unit) grouped as asked.
+  // kNone always returns exactly one group.
+  virtual absl::StatusOr<std::vector<ActualsGroup>> Actuals(const std::string& tenant,
+                                                            const std::optional<Subject>& subject,
+                                                            const Period& period,
+                                                            ActualsGrouping grouping) = 0;
+  // ListCustomers counts of `subject` (nullopt = the whole company).
+  virtual absl::StatusOr<CustomerCounts> Customers(const std::string& tenant,
+                                                   const std::optional<Subject>& subject,
+                                                   const Period& period) = 0;
+  // Σ over the customers whose first signed order falls in `period` of their
+  // sales in the calendar month of that first order (new-customer first-order
+  // amount's numerator, DOMAIN.md §3). Periods shorter than a month count
+  // their own days only.
+  virtual absl::StatusOr<int64_t> NewCustomerFirstMonthSales(const std::string& tenant,
+                                                             const std::optional<Subject>& subject,
+                                                             const Period& period) = 0;
+};
+
+// An org unit as the scorecard needs it.
+struct UnitInfo {
+  std::string unit_id;
+  std::string parent_id;  // "" for the company
+};
+
+class OrgSource {
+ public:
+  virtual ~OrgSource() = default;
+  // The team `rep` was in on `day`; "" if none. NOT_FOUND for an unknown rep.
+  virtual absl::StatusOr<std::string> TeamOf(const std::string& tenant, const std::string& rep,
+                                             absl::CivilDay day) = 0;
+  // The reps in `unit`'s subtree on `day`, ordered by id.
+  virtual absl::StatusOr<std::vector<std::string>> RepsIn(const std::string& tenant,
+                                                          const std::string& unit,
+                                                          absl::CivilDay day) = 0;
+  // NOT_FOUND for an unknown unit.
+  virtual absl::StatusOr<UnitInfo> Unit(const std::string& tenant, const std::string& unit) = 0;
+};
+
+}  // namespace attain::eval
