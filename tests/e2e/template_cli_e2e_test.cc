@@ -1,4 +1,4 @@
-// End-to-end tests of `attainctl template …` and `attainctl leaderboard …`
+// End-to-end tests of `attainctl template …`, `leaderboard …` and `scorecard`
 // against the real attain-eval
 // (with attain-target, attain-ingest, PostgreSQL and Redis of the ingest
 // stack): what an operator types, what the service then holds (read back over
@@ -16,9 +16,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "attain/eval/v1/leaderboard_service.pb.h"
+#include "attain/eval/v1/scorecard_service.pb.h"
 #include "attain/eval/v1/template_service.pb.h"
 #include "attain/ingest/v1/ingest_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
+#include "attain/target/v1/target_service.grpc.pb.h"
 #include "common/auth.h"
 #include "common/leaderboard.h"
 #include "google/protobuf/util/json_util.h"
@@ -284,6 +286,66 @@ TEST_F(LeaderboardCliE2eTest, WatchPrintsTheBoardThenChanges) {
   // The first board has r1 on top; a later one has r2 with 1,400.00.
   EXPECT_THAT(r.out, HasSubstr("\"rep_id\": \"r1\""));
   EXPECT_THAT(r.out, HasSubstr("\"value\": \"140000\""));
+}
+
+// r1 sold 700.00 in 2025-02 against a base target of 1,000.00: with one
+// linear indicator worth 100 points, attainment 70.00 % earns 70.00 points,
+// grade "qualified" (from 60).
+TEST_F(LeaderboardCliE2eTest, ScorecardPrintsTheCard) {
+  {
+    auto targets = target::v1::TargetService::NewStub(stack_->target().NewChannel());
+    target::v1::SetTargetRequest req;
+    req.set_request_id("t-r1-feb");
+    target::v1::TargetInput* t = req.mutable_target();
+    t->mutable_scope()->set_kind(::attain::type::v1::SCOPE_KIND_REP);
+    t->mutable_scope()->set_id("r1");
+    t->set_period("2025-02");
+    t->set_metric(::attain::type::v1::METRIC_SALES_AMOUNT);
+    t->set_base_value(100000);
+    t->set_challenge_value(120000);
+    t->set_currency_code("CNY");
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx, stack_->Token(kBoardTenant, Role::kAdmin, "setup"));
+    target::v1::SetTargetResponse resp;
+    grpc::Status st = targets->SetTarget(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  const std::string small = WriteFile("small", R"({
+    "name": "sales only",
+    "dimensions": [{"id": "achievement", "name": "achievement", "weight": "10000",
+      "indicators": [{"id": "sales", "name": "sales attainment",
+        "metric": "METRIC_SALES_AMOUNT", "target_source": "TARGET_SOURCE_BASE",
+        "points": "10000", "linear": {"cap_bp": "10000"}}]}],
+    "grades": [{"name": "needs improvement"}, {"name": "qualified", "min_points": "6000"}]
+  })");
+  CommandResult created = Board({"template", "import", small, "--id", "small"});
+  ASSERT_EQ(created.code, 0) << created;
+
+  CommandResult json =
+      Board({"--json", "scorecard", "rep:r1", "--period", "2025-02", "--template", "small"});
+  ASSERT_EQ(json.code, 0) << json;
+  auto card = FromJson<ev1::Scorecard>(json.out);
+  EXPECT_EQ(card.total_points(), 7000);
+  EXPECT_EQ(card.grade(), "qualified");
+  ASSERT_EQ(card.dimensions_size(), 1);
+  ASSERT_EQ(card.dimensions(0).indicators_size(), 1);
+  const ev1::IndicatorRow& sales = card.dimensions(0).indicators(0);
+  EXPECT_EQ(sales.target(), 100000);
+  EXPECT_EQ(sales.actual(), 70000);
+  EXPECT_EQ(sales.gap(), -30000);
+  EXPECT_EQ(sales.attainment_bp(), 7000);
+  EXPECT_EQ(sales.points(), 7000);
+
+  CommandResult text = Board({"scorecard", "rep:r1", "--period", "2025-02", "--template", "small"});
+  ASSERT_EQ(text.code, 0) << text;
+  EXPECT_THAT(text.out, HasSubstr("70.00 points"));
+  EXPECT_THAT(text.out, HasSubstr("qualified"));
+  EXPECT_THAT(text.out, HasSubstr("1,000.00"));
+  EXPECT_THAT(text.out, HasSubstr("70.00 %"));
+
+  CommandResult bad = Board({"scorecard", "r1", "--period", "2025-02"});
+  EXPECT_EQ(bad.code, 2) << bad;
+  EXPECT_THAT(bad.err, HasSubstr("rep:ID"));
 }
 
 }  // namespace

@@ -73,6 +73,13 @@ std::shared_ptr<grpc::Channel> Client::EvalChannel() {
   return *templates_;
 }
 
+::attain::eval::v1::ScorecardService::Stub& Client::scorecards() {
+  if (scorecards_ == nullptr) {
+    scorecards_ = ::attain::eval::v1::ScorecardService::NewStub(EvalChannel());
+  }
+  return *scorecards_;
+}
+
 ::attain::eval::v1::LeaderboardService::Stub& Client::leaderboards() {
   if (leaderboards_ == nullptr) {
     leaderboards_ = ::attain::eval::v1::LeaderboardService::NewStub(EvalChannel());

@@ -12,6 +12,7 @@
 
 #include "absl/strings/string_view.h"
 #include "attain/eval/v1/leaderboard_service.grpc.pb.h"
+#include "attain/eval/v1/scorecard_service.grpc.pb.h"
 #include "attain/eval/v1/template_service.grpc.pb.h"
 #include "attain/ingest/v1/ingest_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
@@ -45,6 +46,8 @@ class Client {
   ::attain::eval::v1::TemplateService::Stub& templates();
   // The evaluation service's leaderboards, on the same channel.
   ::attain::eval::v1::LeaderboardService::Stub& leaderboards();
+  // The evaluation service's scorecards, on the same channel.
+  ::attain::eval::v1::ScorecardService::Stub& scorecards();
 
   // Calls one unary method of either service with a fresh context, e.g.
   // `client.Call(&targetv1::OrgService::Stub::GetOrgUnit, request, &response)`.
@@ -94,6 +97,9 @@ class Client {
       ::attain::eval::v1::LeaderboardService::Stub*) {
     return leaderboards();
   }
+  ::attain::eval::v1::ScorecardService::Stub& StubFor(::attain::eval::v1::ScorecardService::Stub*) {
+    return scorecards();
+  }
   std::shared_ptr<grpc::Channel> EvalChannel();
 
   GlobalOptions options_;
@@ -105,6 +111,7 @@ class Client {
   std::shared_ptr<grpc::Channel> eval_channel_;
   std::unique_ptr<::attain::eval::v1::TemplateService::Stub> templates_;
   std::unique_ptr<::attain::eval::v1::LeaderboardService::Stub> leaderboards_;
+  std::unique_ptr<::attain::eval::v1::ScorecardService::Stub> scorecards_;
 };
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT, and so on.

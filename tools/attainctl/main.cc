@@ -33,8 +33,9 @@ std::vector<Command> AllCommands() {
                  0,
                  0,
                  nullptr});
-  for (auto group : {OrgCommands(), TargetCommands(), DemoCommands(), GenerateCommands(),
-                     IngestCommands(), TemplateCommands(), LeaderboardCommands()}) {
+  for (auto group :
+       {OrgCommands(), TargetCommands(), DemoCommands(), GenerateCommands(), IngestCommands(),
+        TemplateCommands(), LeaderboardCommands(), ScorecardCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
