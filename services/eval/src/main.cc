@@ -16,8 +16,10 @@
 #include "services/eval/src/boards/redis_board_store.h"
 #include "services/eval/src/boards/target_lookup.h"
 #include "services/eval/src/boards/watch_hub.h"
+#include "services/eval/src/scorecards/evaluation_runner.h"
 #include "services/eval/src/scorecards/grpc_sources.h"
 #include "services/eval/src/scorecards/scorecard_maker.h"
+#include "services/eval/src/store/evaluation_store.h"
 #include "services/eval/src/store/template_store.h"
 
 int main(int argc, char** argv) {
@@ -67,7 +69,7 @@ int main(int argc, char** argv) {
       attain::TokenVerifier::Create(*key, &clock);
   if (!verifier.ok()) return attain::StartupFailed("attain-eval", verifier.status());
 
-  // Templates (and, later, evaluations) live in the eval schema.
+  // Templates and evaluations live in the eval schema.
   attain::PgPool::Options pg_opts;
   pg_opts.url = opts.pg_url;
   pg_opts.size = static_cast<int>(opts.pg_pool_size);
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
     return attain::StartupFailed("attain-eval", st);
   }
   attain::eval::PgTemplateStore template_store(**pg);
+  attain::eval::PgEvaluationStore evaluation_store(**pg);
 
   attain::WorkerPool pool(static_cast<int>(opts.workers), static_cast<size_t>(opts.max_queue));
   attain::eval::RedisBoardStore boards(*redis_opts, static_cast<int>(redis_connections));
@@ -94,6 +97,8 @@ int main(int argc, char** argv) {
   attain::eval::GrpcOrgSource scorecard_org(target_channel, *key, &clock, source_opts);
   attain::eval::GrpcActualsSource scorecard_actuals(ingest_channel, *key, &clock, source_opts);
   attain::eval::ScorecardMaker scorecard_maker(scorecard_targets, scorecard_actuals, scorecard_org);
+  attain::eval::EvaluationRunner evaluation_runner(scorecard_maker, scorecard_targets,
+                                                   scorecard_org);
 
   // One pub/sub connection for the process; the hub fans its changes out to
   // every Watch stream.
@@ -108,8 +113,8 @@ int main(int argc, char** argv) {
   attain::RpcEnv env{verifier->get(), &pool};
   attain::eval::LeaderboardServiceImpl leaderboards(env, boards, targets, hub);
   attain::eval::TemplateServiceImpl templates(env, template_store);
-  attain::eval::ScorecardServiceImpl scorecards(env, template_store, scorecard_org,
-                                                scorecard_maker);
+  attain::eval::ScorecardServiceImpl scorecards(env, template_store, evaluation_store,
+                                                scorecard_org, scorecard_maker, evaluation_runner);
 
   attain::GrpcServer::Config server_config;
   server_config.listen = opts.listen;

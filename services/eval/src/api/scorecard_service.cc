@@ -3,8 +3,10 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/page.h"
 #include "common/period.h"
 #include "common/status.h"
 #include "services/eval/src/api/template_convert.h"
@@ -66,6 +68,122 @@ absl::StatusOr<ScorecardTemplate> AssignedTemplate(TemplateStore& store, const s
         unit, DayText(day), unit));
   }
   return LoadTemplate(store, tenant, assignment->template_id, 0);
+}
+
+// Roles that run, finalise and restate evaluations and decide appeals.
+RoleSet EvaluationAdmins() { return {Role::kAdmin, Role::kDirector}; }
+
+constexpr size_t kMaxReasonBytes = 2000;
+
+absl::Status ValidateReason(const char* field, const std::string& reason) {
+  if (reason.empty()) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s is required: say why", field));
+  }
+  if (reason.size() > kMaxReasonBytes) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s is %d bytes long: at most %d are kept",
+                                                      field, reason.size(), kMaxReasonBytes));
+  }
+  return absl::OkStatus();
+}
+
+// The request without its request_id: what a retry must repeat.
+template <typename Req>
+std::string Fingerprint(const Req& req) {
+  Req copy = req;
+  copy.clear_request_id();
+  return copy.SerializeAsString();
+}
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t secs = micros / 1000000;
+  int64_t rem = micros % 1000000;
+  if (rem < 0) {
+    rem += 1000000;
+    --secs;
+  }
+  out->set_seconds(secs);
+  out->set_nanos(static_cast<int32_t>(rem * 1000));
+}
+
+v1::EvaluationState ToProto(EvaluationState s) {
+  switch (s) {
+    case EvaluationState::kDraft:
+      return v1::EVALUATION_STATE_DRAFT;
+    case EvaluationState::kFinal:
+      return v1::EVALUATION_STATE_FINAL;
+    case EvaluationState::kRestated:
+      return v1::EVALUATION_STATE_RESTATED;
+  }
+  return v1::EVALUATION_STATE_UNSPECIFIED;
+}
+
+// `with_unit_row`: false for a rep, who sees only their own numbers.
+absl::Status EvaluationToProto(const EvaluationRecord& r, bool with_unit_row, v1::Evaluation* out) {
+  out->set_evaluation_id(r.evaluation_id);
+  out->set_unit_id(r.unit_id);
+  out->set_period(r.period);
+  out->set_template_id(r.template_id);
+  out->set_template_version(r.template_version);
+  out->set_state(ToProto(r.state));
+  out->set_restates_id(r.restates_id);
+  out->set_restated_by_id(r.restated_by_id);
+  out->set_restatement_reason(r.restatement_reason);
+  out->set_appeal_id(r.appeal_id);
+  out->set_created_by(r.created_by);
+  SetTimestamp(r.create_time, out->mutable_create_time());
+  if (r.finalize_time) SetTimestamp(*r.finalize_time, out->mutable_finalize_time());
+  for (const EvaluationRowRecord& row : r.rows) {
+    if (!out->add_rows()->ParseFromString(row.scorecard)) {
+      return absl::InternalError(
+          absl::StrFormat("stored row of rep \"%s\" in evaluation \"%s\" cannot be read",
+                          row.rep_id, r.evaluation_id));
+    }
+  }
+  if (with_unit_row && !r.unit_scorecard.empty() &&
+      !out->mutable_unit_row()->ParseFromString(r.unit_scorecard)) {
+    return absl::InternalError(
+        absl::StrFormat("stored unit row of evaluation \"%s\" cannot be read", r.evaluation_id));
+  }
+  return absl::OkStatus();
+}
+
+v1::AppealState ToProto(AppealState s) {
+  switch (s) {
+    case AppealState::kOpen:
+      return v1::APPEAL_STATE_OPEN;
+    case AppealState::kUpheld:
+      return v1::APPEAL_STATE_UPHELD;
+    case AppealState::kRejected:
+      return v1::APPEAL_STATE_REJECTED;
+  }
+  return v1::APPEAL_STATE_UNSPECIFIED;
+}
+
+void AppealToProto(const AppealRecord& r, v1::Appeal* out) {
+  out->set_appeal_id(r.appeal_id);
+  out->set_evaluation_id(r.evaluation_id);
+  out->set_rep_id(r.rep_id);
+  out->set_reason(r.reason);
+  out->set_state(ToProto(r.state));
+  out->set_decision_reason(r.decision_reason);
+  out->set_restatement_id(r.restatement_id);
+  SetTimestamp(r.create_time, out->mutable_create_time());
+  if (r.decide_time) SetTimestamp(*r.decide_time, out->mutable_decide_time());
+}
+
+absl::Status EvaluationNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrFormat(
+      "evaluation \"%s\" does not exist (ListEvaluations shows this tenant's evaluations)", id));
+}
+
+// Parses a stored or fresh response into `resp`.
+template <typename Resp>
+absl::Status ParseResponse(const std::string& bytes, Resp* resp) {
+  if (!resp->ParseFromString(bytes)) {
+    return absl::InternalError("the stored response of this request_id cannot be read");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -166,6 +284,358 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::GetScorecard(grpc::CallbackServe
 
     ScorecardQuery query{p.tenant, subject, is_company, *period, std::move(tmpl), team};
     return maker_.Make(query, resp->mutable_scorecard());
+  });
+}
+
+absl::StatusOr<bool> ScorecardServiceImpl::InSubtree(const std::string& tenant,
+                                                     const std::string& scope,
+                                                     const std::string& unit) {
+  std::string at = unit;
+  for (int depth = 0; depth < kMaxOrgDepth && !at.empty(); ++depth) {
+    if (at == scope) return true;
+    ASSIGN_OR_RETURN(UnitInfo info, org_.Unit(tenant, at));
+    at = info.parent_id;
+  }
+  return false;
+}
+
+absl::StatusOr<EvaluationRecord> ScorecardServiceImpl::Compute(const Principal& p,
+                                                               const std::string& unit,
+                                                               const Period& period,
+                                                               const ScorecardTemplate& tmpl) {
+  FinalAttainmentsFn history = [&](const Period& earlier) {
+    absl::flat_hash_map<std::string, std::optional<int64_t>> out;
+    absl::Status st = evaluations_.Read(p.tenant, [&](EvaluationTx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(out, tx.FinalAttainments(unit, earlier.ToString()));
+      return absl::OkStatus();
+    });
+    if (!st.ok()) return absl::StatusOr<decltype(out)>(st);
+    return absl::StatusOr<decltype(out)>(std::move(out));
+  };
+  ASSIGN_OR_RETURN(EvaluationDraft draft, runner_.Run(p.tenant, unit, period, tmpl, history));
+  EvaluationRecord rec;
+  rec.unit_id = unit;
+  rec.period = period.ToString();
+  rec.template_id = tmpl.id;
+  rec.template_version = tmpl.version;
+  rec.created_by = p.subject;
+  rec.unit_scorecard = draft.unit_card.SerializeAsString();
+  for (const RepScorecard& rc : draft.reps) {
+    EvaluationRowRecord row;
+    row.rep_id = rc.card.subject().id();
+    row.total_points = rc.card.total_points();
+    row.rank = rc.card.rank();
+    row.sales_attainment_bp = rc.sales_attainment_bp;
+    row.scorecard = rc.card.SerializeAsString();
+    rec.rows.push_back(std::move(row));
+  }
+  return rec;
+}
+
+absl::StatusOr<EvaluationRecord> ScorecardServiceImpl::ComputeRestatement(
+    const Principal& p, const EvaluationRecord& old, const std::string& reason,
+    const std::string& appeal_id) {
+  if (old.state != EvaluationState::kFinal) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "evaluation \"%s\" is %s, not FINAL: only a final evaluation can be restated%s",
+        old.evaluation_id, EvaluationStateName(old.state),
+        old.state == EvaluationState::kRestated
+            ? absl::StrFormat(" (restate its restatement \"%s\" instead)", old.restated_by_id)
+            : ""));
+  }
+  if (!old.restated_by_id.empty()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "evaluation \"%s\" already has a restatement in draft, \"%s\": finalise that one first",
+        old.evaluation_id, old.restated_by_id));
+  }
+  absl::StatusOr<Period> period = Period::Parse(old.period);
+  if (!period.ok()) return Annotate(period.status(), "stored period");
+  ASSIGN_OR_RETURN(ScorecardTemplate tmpl,
+                   LoadTemplate(templates_, p.tenant, old.template_id, old.template_version));
+  ASSIGN_OR_RETURN(EvaluationRecord rec, Compute(p, old.unit_id, *period, tmpl));
+  rec.restates_id = old.evaluation_id;
+  rec.restatement_reason = reason;
+  rec.appeal_id = appeal_id;
+  return rec;
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::RunEvaluation(grpc::CallbackServerContext* ctx,
+                                                              const v1::RunEvaluationRequest* req,
+                                                              v1::RunEvaluationResponse* resp) {
+  return ServeUnary(ctx, env_, METHOD(RunEvaluation), EvaluationAdmins(), [=](const Principal& p) {
+    RETURN_IF_ERROR(ValidateId("unit_id", req->unit_id()));
+    absl::StatusOr<Period> period = Period::Parse(req->period());
+    if (!period.ok()) return Annotate(period.status(), "period");
+    if (!req->template_id().empty()) RETURN_IF_ERROR(ValidateId("template_id", req->template_id()));
+    const std::string fp = Fingerprint(*req);
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> stored,
+        evaluations_.StoredResponse(p.tenant, req->request_id(), METHOD(RunEvaluation), fp));
+    if (stored) return ParseResponse(*stored, resp);
+
+    RETURN_IF_ERROR(org_.Unit(p.tenant, req->unit_id()).status());  // NOT_FOUND first
+    ScorecardTemplate tmpl;
+    if (!req->template_id().empty()) {
+      ASSIGN_OR_RETURN(tmpl, LoadTemplate(templates_, p.tenant, req->template_id(), 0));
+    } else {
+      ASSIGN_OR_RETURN(tmpl,
+                       AssignedTemplate(templates_, p.tenant, req->unit_id(), period->last_day()));
+    }
+    ASSIGN_OR_RETURN(EvaluationRecord rec, Compute(p, req->unit_id(), *period, tmpl));
+    ASSIGN_OR_RETURN(std::string bytes,
+                     evaluations_.Mutate(p.tenant, req->request_id(), METHOD(RunEvaluation), fp,
+                                         [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
+                                           EvaluationRecord copy = rec;
+                                           RETURN_IF_ERROR(tx.InsertEvaluation(copy));
+                                           v1::RunEvaluationResponse out;
+                                           RETURN_IF_ERROR(EvaluationToProto(
+                                               copy, true, out.mutable_evaluation()));
+                                           return out.SerializeAsString();
+                                         }));
+    return ParseResponse(bytes, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::GetEvaluation(grpc::CallbackServerContext* ctx,
+                                                              const v1::GetEvaluationRequest* req,
+                                                              v1::GetEvaluationResponse* resp) {
+  return ServeUnary(ctx, env_, METHOD(GetEvaluation), ScorecardReaders(), [=](const Principal& p) {
+    RETURN_IF_ERROR(ValidateId("evaluation_id", req->evaluation_id()));
+    const bool is_rep = p.role == Role::kRep;
+    std::optional<EvaluationRecord> rec;
+    RETURN_IF_ERROR(evaluations_.Read(p.tenant, [&](EvaluationTx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(rec, tx.FindEvaluation(req->evaluation_id(), is_rep ? p.subject : "*",
+                                              /*for_update=*/false));
+      return absl::OkStatus();
+    }));
+    if (!rec) return EvaluationNotFound(req->evaluation_id());
+    if (is_rep && rec->rows.empty()) {
+      return absl::PermissionDeniedError(absl::StrFormat(
+          "rep \"%s\" has no row in evaluation \"%s\": a rep reads only the evaluations they "
+          "were evaluated in",
+          p.subject, req->evaluation_id()));
+    }
+    if (p.role == Role::kManager) {
+      ASSIGN_OR_RETURN(bool inside, InSubtree(p.tenant, p.scope, rec->unit_id));
+      if (p.scope.empty() || !inside) {
+        return absl::PermissionDeniedError(absl::StrFormat(
+            "evaluation \"%s\" is of unit \"%s\", outside this manager's unit \"%s\": a manager "
+            "reads the evaluations of their own subtree only",
+            rec->evaluation_id, rec->unit_id, p.scope));
+      }
+    }
+    return EvaluationToProto(*rec, !is_rep, resp->mutable_evaluation());
+  });
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::ListEvaluations(
+    grpc::CallbackServerContext* ctx, const v1::ListEvaluationsRequest* req,
+    v1::ListEvaluationsResponse* resp) {
+  return ServeUnary(
+      ctx, env_, METHOD(ListEvaluations), ScorecardReaders(), [=](const Principal& p) {
+        if (!req->unit_id().empty()) RETURN_IF_ERROR(ValidateId("unit_id", req->unit_id()));
+        if (!req->period().empty()) {
+          absl::StatusOr<Period> period = Period::Parse(req->period());
+          if (!period.ok()) return Annotate(period.status(), "period");
+        }
+        ASSIGN_OR_RETURN(int page_size, ResolvePageSize(req->page_size(), 50, 500));
+        ASSIGN_OR_RETURN(std::string key, DecodePageToken(req->page_token(), PageContext(*req)));
+        int64_t before_seq = 0;
+        if (!key.empty() && !absl::SimpleAtoi(key, &before_seq)) {
+          return absl::InvalidArgumentError("page_token is not one this server made");
+        }
+        EvaluationFilter filter{req->unit_id(), req->period(), ""};
+        if (p.role == Role::kRep) filter.rep_id = p.subject;
+        if (p.role == Role::kManager) {
+          if (req->unit_id().empty() || p.scope.empty()) {
+            return absl::PermissionDeniedError(
+                "a manager lists the evaluations of their own subtree: name unit_id (your unit or "
+                "one under it)");
+          }
+          ASSIGN_OR_RETURN(bool inside, InSubtree(p.tenant, p.scope, req->unit_id()));
+          if (!inside) {
+            return absl::PermissionDeniedError(
+                absl::StrFormat("unit \"%s\" is outside this manager's unit \"%s\": a manager "
+                                "lists the evaluations "
+                                "of their own subtree only",
+                                req->unit_id(), p.scope));
+          }
+        }
+        std::vector<EvaluationRecord> recs;
+        RETURN_IF_ERROR(evaluations_.Read(p.tenant, [&](EvaluationTx& tx) -> absl::Status {
+          ASSIGN_OR_RETURN(recs, tx.ListEvaluations(filter, before_seq, page_size + 1));
+          return absl::OkStatus();
+        }));
+        const bool more = static_cast<int>(recs.size()) > page_size;
+        if (more) recs.resize(page_size);
+        for (const EvaluationRecord& r : recs) {
+          RETURN_IF_ERROR(EvaluationToProto(r, false, resp->add_evaluations()));
+        }
+        if (more) {
+          resp->set_next_page_token(
+              EncodePageToken(absl::StrCat(recs.back().seq), PageContext(*req)));
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::FinalizeEvaluation(
+    grpc::CallbackServerContext* ctx, const v1::FinalizeEvaluationRequest* req,
+    v1::FinalizeEvaluationResponse* resp) {
+  return ServeUnary(
+      ctx, env_, METHOD(FinalizeEvaluation), EvaluationAdmins(), [=](const Principal& p) {
+        RETURN_IF_ERROR(ValidateId("evaluation_id", req->evaluation_id()));
+        ASSIGN_OR_RETURN(
+            std::string bytes,
+            evaluations_.Mutate(
+                p.tenant, req->request_id(), METHOD(FinalizeEvaluation), Fingerprint(*req),
+                [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
+                  RETURN_IF_ERROR(tx.Finalize(req->evaluation_id()).status());
+                  ASSIGN_OR_RETURN(std::optional<EvaluationRecord> rec,
+                                   tx.FindEvaluation(req->evaluation_id(), "*", false));
+                  if (!rec) return EvaluationNotFound(req->evaluation_id());
+                  v1::FinalizeEvaluationResponse out;
+                  RETURN_IF_ERROR(EvaluationToProto(*rec, true, out.mutable_evaluation()));
+                  return out.SerializeAsString();
+                }));
+        return ParseResponse(bytes, resp);
+      });
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::RestateEvaluation(
+    grpc::CallbackServerContext* ctx, const v1::RestateEvaluationRequest* req,
+    v1::RestateEvaluationResponse* resp) {
+  return ServeUnary(
+      ctx, env_, METHOD(RestateEvaluation), EvaluationAdmins(), [=](const Principal& p) {
+        RETURN_IF_ERROR(ValidateId("evaluation_id", req->evaluation_id()));
+        RETURN_IF_ERROR(ValidateReason("reason", req->reason()));
+        const std::string fp = Fingerprint(*req);
+        ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                         evaluations_.StoredResponse(p.tenant, req->request_id(),
+                                                     METHOD(RestateEvaluation), fp));
+        if (stored) return ParseResponse(*stored, resp);
+        std::optional<EvaluationRecord> old;
+        RETURN_IF_ERROR(evaluations_.Read(p.tenant, [&](EvaluationTx& tx) -> absl::Status {
+          ASSIGN_OR_RETURN(old, tx.FindEvaluation(req->evaluation_id(), "", false));
+          return absl::OkStatus();
+        }));
+        if (!old) return EvaluationNotFound(req->evaluation_id());
+        ASSIGN_OR_RETURN(EvaluationRecord rec, ComputeRestatement(p, *old, req->reason(), ""));
+        ASSIGN_OR_RETURN(
+            std::string bytes,
+            evaluations_.Mutate(p.tenant, req->request_id(), METHOD(RestateEvaluation), fp,
+                                [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
+                                  EvaluationRecord copy = rec;
+                                  RETURN_IF_ERROR(tx.InsertEvaluation(copy));
+                                  RETURN_IF_ERROR(tx.LinkRestatement(
+                                      old->evaluation_id, copy.evaluation_id, req->reason()));
+                                  v1::RestateEvaluationResponse out;
+                                  RETURN_IF_ERROR(
+                                      EvaluationToProto(copy, true, out.mutable_evaluation()));
+                                  return out.SerializeAsString();
+                                }));
+        return ParseResponse(bytes, resp);
+      });
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::AppealEvaluation(
+    grpc::CallbackServerContext* ctx, const v1::AppealEvaluationRequest* req,
+    v1::AppealEvaluationResponse* resp) {
+  return ServeUnary(ctx, env_, METHOD(AppealEvaluation), {Role::kRep}, [=](const Principal& p) {
+    RETURN_IF_ERROR(ValidateId("evaluation_id", req->evaluation_id()));
+    RETURN_IF_ERROR(ValidateReason("reason", req->reason()));
+    ASSIGN_OR_RETURN(
+        std::string bytes,
+        evaluations_.Mutate(
+            p.tenant, req->request_id(), METHOD(AppealEvaluation), Fingerprint(*req),
+            [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
+              ASSIGN_OR_RETURN(std::optional<EvaluationRecord> rec,
+                               tx.FindEvaluation(req->evaluation_id(), p.subject, false));
+              if (!rec) return EvaluationNotFound(req->evaluation_id());
+              if (rec->rows.empty()) {
+                return absl::PermissionDeniedError(absl::StrFormat(
+                    "rep \"%s\" has no row in evaluation \"%s\": a rep appeals only their own "
+                    "row",
+                    p.subject, req->evaluation_id()));
+              }
+              if (rec->state != EvaluationState::kFinal) {
+                return absl::FailedPreconditionError(absl::StrFormat(
+                    "evaluation \"%s\" is %s, not FINAL: only a final evaluation can be "
+                    "appealed%s",
+                    req->evaluation_id(), EvaluationStateName(rec->state),
+                    rec->state == EvaluationState::kRestated
+                        ? absl::StrFormat(" (appeal its restatement \"%s\")", rec->restated_by_id)
+                        : " (wait until it is finalised)"));
+              }
+              AppealRecord appeal;
+              appeal.evaluation_id = req->evaluation_id();
+              appeal.rep_id = p.subject;
+              appeal.reason = req->reason();
+              RETURN_IF_ERROR(tx.InsertAppeal(appeal));
+              v1::AppealEvaluationResponse out;
+              AppealToProto(appeal, out.mutable_appeal());
+              return out.SerializeAsString();
+            }));
+    return ParseResponse(bytes, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::DecideAppeal(grpc::CallbackServerContext* ctx,
+                                                             const v1::DecideAppealRequest* req,
+                                                             v1::DecideAppealResponse* resp) {
+  return ServeUnary(ctx, env_, METHOD(DecideAppeal), EvaluationAdmins(), [=](const Principal& p) {
+    RETURN_IF_ERROR(ValidateId("appeal_id", req->appeal_id()));
+    RETURN_IF_ERROR(ValidateReason("reason", req->reason()));
+    const std::string fp = Fingerprint(*req);
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> stored,
+        evaluations_.StoredResponse(p.tenant, req->request_id(), METHOD(DecideAppeal), fp));
+    if (stored) return ParseResponse(*stored, resp);
+    std::optional<AppealRecord> appeal;
+    std::optional<EvaluationRecord> evaluation;
+    RETURN_IF_ERROR(evaluations_.Read(p.tenant, [&](EvaluationTx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(appeal, tx.FindAppeal(req->appeal_id(), false));
+      if (appeal) {
+        ASSIGN_OR_RETURN(evaluation, tx.FindEvaluation(appeal->evaluation_id, "", false));
+      }
+      return absl::OkStatus();
+    }));
+    if (!appeal) {
+      return absl::NotFoundError(absl::StrFormat("appeal \"%s\" does not exist", req->appeal_id()));
+    }
+    if (appeal->state != AppealState::kOpen) {
+      return absl::FailedPreconditionError(
+          absl::StrFormat("appeal \"%s\" is already %s: a decision is final", req->appeal_id(),
+                          appeal->state == AppealState::kUpheld ? "UPHELD" : "REJECTED"));
+    }
+    if (!evaluation) return EvaluationNotFound(appeal->evaluation_id);
+    std::optional<EvaluationRecord> restatement;
+    if (req->uphold()) {
+      ASSIGN_OR_RETURN(restatement,
+                       ComputeRestatement(p, *evaluation, req->reason(), appeal->appeal_id));
+    }
+    ASSIGN_OR_RETURN(
+        std::string bytes,
+        evaluations_.Mutate(p.tenant, req->request_id(), METHOD(DecideAppeal), fp,
+                            [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
+                              AppealRecord decided = *appeal;
+                              decided.state =
+                                  req->uphold() ? AppealState::kUpheld : AppealState::kRejected;
+                              decided.decision_reason = req->reason();
+                              decided.decided_by = p.subject;
+                              if (restatement) {
+                                EvaluationRecord copy = *restatement;
+                                RETURN_IF_ERROR(tx.InsertEvaluation(copy));
+                                RETURN_IF_ERROR(tx.LinkRestatement(
+                                    evaluation->evaluation_id, copy.evaluation_id, req->reason()));
+                                decided.restatement_id = copy.evaluation_id;
+                              }
+                              RETURN_IF_ERROR(tx.DecideAppeal(decided));
+                              v1::DecideAppealResponse out;
+                              AppealToProto(decided, out.mutable_appeal());
+                              return out.SerializeAsString();
+                            }));
+    return ParseResponse(bytes, resp);
   });
 }
 

@@ -1,12 +1,15 @@
 // gRPC handlers of attain.eval.v1.ScorecardService
-// (protos/attain/eval/v1/scorecard_service.proto). GetScorecard only; the
-// evaluation RPCs answer UNIMPLEMENTED until they are built.
+// (protos/attain/eval/v1/scorecard_service.proto): GetScorecard and the
+// evaluation RPCs (run, read, finalise, restate, appeal, decide).
+// CompareUnits and WhatIf answer UNIMPLEMENTED until they are built.
 #pragma once
 
 #include "attain/eval/v1/scorecard_service.grpc.pb.h"
 #include "common/rpc.h"
+#include "services/eval/src/scorecards/evaluation_runner.h"
 #include "services/eval/src/scorecards/scorecard_maker.h"
 #include "services/eval/src/scorecards/sources.h"
+#include "services/eval/src/store/evaluation_store.h"
 #include "services/eval/src/store/template_store.h"
 
 namespace attain::eval {
@@ -19,9 +22,14 @@ RoleSet ScorecardReaders();
 class ScorecardServiceImpl final : public ::attain::eval::v1::ScorecardService::CallbackService {
  public:
   // Everything must outlive the service.
-  ScorecardServiceImpl(const RpcEnv& env, TemplateStore& templates, OrgSource& org,
-                       ScorecardMaker& maker)
-      : env_(env), templates_(templates), org_(org), maker_(maker) {}
+  ScorecardServiceImpl(const RpcEnv& env, TemplateStore& templates, EvaluationStore& evaluations,
+                       OrgSource& org, ScorecardMaker& maker, EvaluationRunner& runner)
+      : env_(env),
+        templates_(templates),
+        evaluations_(evaluations),
+        org_(org),
+        maker_(maker),
+        runner_(runner) {}
 
   // A manager's scope is checked on the org tree of the target service: the
   // subject (a rep's team on the period's last day, or the unit itself) must
@@ -30,11 +38,55 @@ class ScorecardServiceImpl final : public ::attain::eval::v1::ScorecardService::
                                          const v1::GetScorecardRequest* req,
                                          v1::GetScorecardResponse* resp) override;
 
+  // Evaluations. Run, finalise, restate and decide: admin and director.
+  // Read: as GetScorecard's readers; a rep gets only their own row (and only
+  // evaluations they have a row in), a manager the evaluations of units in
+  // their subtree. Appeal: a rep with a row in a FINAL evaluation.
+  // Restatement links: the new draft's restates_id and the old evaluation's
+  // restated_by_id are set together when the restatement is created; the old
+  // one becomes RESTATED when the restatement is finalised.
+  grpc::ServerUnaryReactor* RunEvaluation(grpc::CallbackServerContext* ctx,
+                                          const v1::RunEvaluationRequest* req,
+                                          v1::RunEvaluationResponse* resp) override;
+  grpc::ServerUnaryReactor* GetEvaluation(grpc::CallbackServerContext* ctx,
+                                          const v1::GetEvaluationRequest* req,
+                                          v1::GetEvaluationResponse* resp) override;
+  grpc::ServerUnaryReactor* ListEvaluations(grpc::CallbackServerContext* ctx,
+                                            const v1::ListEvaluationsRequest* req,
+                                            v1::ListEvaluationsResponse* resp) override;
+  grpc::ServerUnaryReactor* FinalizeEvaluation(grpc::CallbackServerContext* ctx,
+                                               const v1::FinalizeEvaluationRequest* req,
+                                               v1::FinalizeEvaluationResponse* resp) override;
+  grpc::ServerUnaryReactor* RestateEvaluation(grpc::CallbackServerContext* ctx,
+                                              const v1::RestateEvaluationRequest* req,
+                                              v1::RestateEvaluationResponse* resp) override;
+  grpc::ServerUnaryReactor* AppealEvaluation(grpc::CallbackServerContext* ctx,
+                                             const v1::AppealEvaluationRequest* req,
+                                             v1::AppealEvaluationResponse* resp) override;
+  grpc::ServerUnaryReactor* DecideAppeal(grpc::CallbackServerContext* ctx,
+                                         const v1::DecideAppealRequest* req,
+                                         v1::DecideAppealResponse* resp) override;
+
  private:
+  // Whether `unit` is `scope` or lies under it (walking up the org tree).
+  absl::StatusOr<bool> InSubtree(const std::string& tenant, const std::string& scope,
+                                 const std::string& unit);
+  // Computes a new draft restating `old` (same unit, period, template
+  // version). The caller stores it with InsertEvaluation and LinkRestatement.
+  absl::StatusOr<EvaluationRecord> ComputeRestatement(const Principal& p,
+                                                      const EvaluationRecord& old,
+                                                      const std::string& reason,
+                                                      const std::string& appeal_id);
+  // The evaluation of `unit` for `period` with `tmpl`, as a draft record.
+  absl::StatusOr<EvaluationRecord> Compute(const Principal& p, const std::string& unit,
+                                           const Period& period, const ScorecardTemplate& tmpl);
+
   const RpcEnv env_;
   TemplateStore& templates_;
+  EvaluationStore& evaluations_;
   OrgSource& org_;
   ScorecardMaker& maker_;
+  EvaluationRunner& runner_;
 };
 
 }  // namespace attain::eval

@@ -121,6 +121,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> GrpcTargetSour
       rec.target_id = t.target_id();
       rec.version = t.version();
       rec.base_value = t.base_value();
+      rec.currency_code = t.currency_code();
       // The target service stores challenge >= base; a 0 never reaches us
       // ("0 means same as base" is resolved when it is set), but be safe.
       rec.challenge_value = t.challenge_value() > 0 ? t.challenge_value() : t.base_value();

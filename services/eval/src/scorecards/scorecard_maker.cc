@@ -1,5 +1,6 @@
 #include "services/eval/src/scorecards/scorecard_maker.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -269,9 +270,26 @@ absl::Status ScorecardMaker::Make(const ScorecardQuery& q, v1::Scorecard* out) {
   ASSIGN_OR_RETURN(ActualsBundle current, FetchActuals(q, q.period));
   ASSIGN_OR_RETURN(ActualsBundle previous, FetchActuals(q, q.period.Previous()));
   ASSIGN_OR_RETURN(ActualsBundle last_year, FetchActuals(q, q.period.SameLastYear()));
+  RETURN_IF_ERROR(Fill(q.tmpl, q.subject, q.period, targets, current, previous, last_year, out));
+  const int64_t total = out->total_points();
+  if (!q.peer_team.empty()) {
+    ASSIGN_OR_RETURN(auto ranked, RankAmongPeers(q, total));
+    out->set_rank(static_cast<int32_t>(ranked.first));
+    out->set_peer_count(static_cast<int32_t>(ranked.second));
+  }
+  // Flags (bonus eligible, warnings, team fund) need the results of earlier
+  // periods and of the whole unit: they belong to evaluations (MakeForReps
+  // and the evaluation rules), not to a scorecard computed on the fly.
+  return AddBreakdowns(q, out);
+}
 
-  ASSIGN_OR_RETURN(std::vector<IndicatorInput> inputs, MakeInputs(q.tmpl, targets, current));
-  absl::StatusOr<Scorecard> card = ComputeScorecard(q.tmpl, inputs);
+absl::Status ScorecardMaker::Fill(const ScorecardTemplate& tmpl, const Subject& subject,
+                                  const Period& period, const TargetsByMetric& targets,
+                                  const ActualsBundle& current, const ActualsBundle& previous,
+                                  const ActualsBundle& last_year, v1::Scorecard* out) {
+  const ScorecardTemplate& qt = tmpl;
+  ASSIGN_OR_RETURN(std::vector<IndicatorInput> inputs, MakeInputs(qt, targets, current));
+  absl::StatusOr<Scorecard> card = ComputeScorecard(qt, inputs);
   // The template was validated when stored and the inputs are built from it:
   // a refusal here is this service's fault, not the caller's.
   if (!card.ok()) {
@@ -279,10 +297,10 @@ absl::Status ScorecardMaker::Make(const ScorecardQuery& q, v1::Scorecard* out) {
         absl::StrCat("the scorecard could not be computed: ", card.status().message()));
   }
 
-  out->mutable_subject()->set_kind(
-      q.subject.kind == Subject::Kind::kRep ? type::v1::SCOPE_KIND_REP : type::v1::SCOPE_KIND_UNIT);
-  out->mutable_subject()->set_id(q.subject.id);
-  out->set_period(q.period.ToString());
+  out->mutable_subject()->set_kind(subject.kind == Subject::Kind::kRep ? type::v1::SCOPE_KIND_REP
+                                                                       : type::v1::SCOPE_KIND_UNIT);
+  out->mutable_subject()->set_id(subject.id);
+  out->set_period(period.ToString());
   out->set_template_id(card->template_id);
   out->set_template_version(card->template_version);
   out->set_total_points(card->total);
@@ -293,8 +311,8 @@ absl::Status ScorecardMaker::Make(const ScorecardQuery& q, v1::Scorecard* out) {
 
   absl::flat_hash_map<std::string, const IndicatorResult*> results;
   for (const IndicatorResult& r : card->indicators) results[r.indicator_id] = &r;
-  for (size_t di = 0; di < q.tmpl.dimensions.size(); ++di) {
-    const Dimension& dim = q.tmpl.dimensions[di];
+  for (size_t di = 0; di < qt.dimensions.size(); ++di) {
+    const Dimension& dim = qt.dimensions[di];
     const DimensionResult& dres = card->dimensions[di];
     v1::DimensionRow* drow = out->add_dimensions();
     drow->set_dimension_id(dres.dimension_id);
@@ -336,15 +354,75 @@ absl::Status ScorecardMaker::Make(const ScorecardQuery& q, v1::Scorecard* out) {
     }
   }
 
-  if (!q.peer_team.empty()) {
-    ASSIGN_OR_RETURN(auto ranked, RankAmongPeers(q, card->total));
-    out->set_rank(static_cast<int32_t>(ranked.first));
-    out->set_peer_count(static_cast<int32_t>(ranked.second));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<RepScorecard>> ScorecardMaker::MakeForReps(const UnitRepsQuery& q) {
+  std::optional<Subject> scope;
+  if (!q.unit_is_company) scope = Subject{Subject::Kind::kUnit, q.unit_id};
+  ASSIGN_OR_RETURN(auto targets_of, targets_.ForRepsUnder(q.tenant, q.unit_id, q.period));
+  const Period periods[3] = {q.period, q.period.Previous(), q.period.SameLastYear()};
+  absl::flat_hash_map<std::string, ActualsGroup> by_rep[3];
+  for (int i = 0; i < 3; ++i) {
+    ASSIGN_OR_RETURN(std::vector<ActualsGroup> groups,
+                     actuals_.Actuals(q.tenant, scope, periods[i], ActualsGrouping::kRep));
+    for (ActualsGroup& g : groups) {
+      std::string key = g.key;
+      by_rep[i].emplace(std::move(key), std::move(g));
+    }
   }
-  // Flags (bonus eligible, warnings, team fund) need the results of earlier
-  // periods and of the whole unit: they belong to evaluations, not to a
-  // scorecard computed on the fly, and are left empty here.
-  return AddBreakdowns(q, out);
+
+  std::vector<RepScorecard> cards;
+  std::vector<RankInput> entries;
+  cards.reserve(q.reps.size());
+  for (const std::string& rep : q.reps) {
+    const Subject subject{Subject::Kind::kRep, rep};
+    ActualsBundle bundles[3];
+    for (int i = 0; i < 3; ++i) {
+      if (auto it = by_rep[i].find(rep); it != by_rep[i].end()) {
+        bundles[i].components = it->second.components;
+        bundles[i].cell_count = it->second.cell_count;
+      }
+      ASSIGN_OR_RETURN(bundles[i].extra, FetchExtras(q.tmpl, q.tenant, subject, periods[i]));
+    }
+    TargetsByMetric targets;
+    if (auto it = targets_of.find(rep); it != targets_of.end()) {
+      targets = it->second;
+    } else {
+      // Listed "under a unit" by the period's first day: a rep who joined
+      // later is asked for alone.
+      ASSIGN_OR_RETURN(targets, targets_.ForSubject(q.tenant, subject, q.period));
+    }
+    RepScorecard rc;
+    RETURN_IF_ERROR(
+        Fill(q.tmpl, subject, q.period, targets, bundles[0], bundles[1], bundles[2], &rc.card));
+    if (auto it = targets.find(kSalesAmount);
+        it != targets.end() && it->second.base_value > 0 && bundles[0].cell_count > 0) {
+      ASSIGN_OR_RETURN(
+          rc.sales_attainment_bp,
+          DivideRoundHalfUp(absl::int128(bundles[0].components.sales_amount) * kFullAttainment,
+                            it->second.base_value));
+    }
+    rc.sales_amount = bundles[0].components.sales_amount;
+    entries.push_back(RankInput{rep, rc.card.total_points()});
+    cards.push_back(std::move(rc));
+  }
+  ASSIGN_OR_RETURN(std::vector<RankedEntry> ranked,
+                   Rank(std::move(entries), /*lower_is_better=*/false, kBonusTopShareBp));
+  absl::flat_hash_map<std::string, const RankedEntry*> rank_of;
+  for (const RankedEntry& e : ranked) rank_of[e.id] = &e;
+  const int32_t count = static_cast<int32_t>(cards.size());
+  for (RepScorecard& rc : cards) {
+    const RankedEntry& e = *rank_of.at(rc.card.subject().id());
+    rc.card.set_rank(static_cast<int32_t>(e.rank));
+    rc.card.set_peer_count(count);
+    rc.in_top_share = e.in_top_share;
+  }
+  std::sort(cards.begin(), cards.end(), [](const RepScorecard& a, const RepScorecard& b) {
+    if (a.card.rank() != b.card.rank()) return a.card.rank() < b.card.rank();
+    return a.card.subject().id() < b.card.subject().id();
+  });
+  return cards;
 }
 
 }  // namespace attain::eval

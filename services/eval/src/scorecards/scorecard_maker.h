@@ -57,6 +57,29 @@ struct ScorecardQuery {
   std::string peer_team;
 };
 
+// Every rep of a unit for an evaluation (RunEvaluation).
+struct UnitRepsQuery {
+  std::string tenant;
+  std::string unit_id;
+  bool unit_is_company = false;  // ingest is asked with no scope
+  Period period;
+  ScorecardTemplate tmpl;
+  std::vector<std::string> reps;  // the unit's subtree on the period's last day
+};
+
+// One rep's scorecard in an evaluation, with what the rules on results need.
+struct RepScorecard {
+  v1::Scorecard card;  // rank and peer_count among the query's reps; no breakdowns
+  // Attainment of the rep's base sales target (metric 1) in basis points,
+  // rounded half up; nullopt without a target above 0 or without data.
+  std::optional<int64_t> sales_attainment_bp;
+  bool in_top_share = false;  // in the top 10 % of the ranking (ties at the cut-off in)
+  int64_t sales_amount = 0;   // minor units, counted under the unit
+};
+
+// Top share of a ranking that is bonus eligible (seed 003: top 10 %).
+inline constexpr int64_t kBonusTopShareBp = 1000;
+
 class ScorecardMaker {
  public:
   // The sources must outlive the maker.
@@ -67,7 +90,23 @@ class ScorecardMaker {
   // naming the dependency), INTERNAL if the template and inputs disagree.
   absl::Status Make(const ScorecardQuery& query, v1::Scorecard* out);
 
+  // The scorecards of every rep of `query.reps`, ranked among themselves
+  // (1224 ranking by total), in rank order. Batched: one ListTargets under
+  // the unit (plus one per rep who joined after the period's first day, whom
+  // the target service does not list under the unit) and one GetActuals
+  // grouped by rep under the unit for each of the period, the previous one
+  // and the same one a year earlier. A rep's actuals are what they did while
+  // in the unit. Templates using customer counts need per-rep ListCustomers
+  // calls (that API cannot be grouped). Breakdowns are left out (they cannot
+  // be grouped by rep either; GetScorecard shows them).
+  absl::StatusOr<std::vector<RepScorecard>> MakeForReps(const UnitRepsQuery& query);
+
  private:
+  // Fills `out` (everything but rank and breakdowns) from fetched inputs.
+  absl::Status Fill(const ScorecardTemplate& tmpl, const Subject& subject, const Period& period,
+                    const TargetsByMetric& targets, const ActualsBundle& current,
+                    const ActualsBundle& previous, const ActualsBundle& last_year,
+                    v1::Scorecard* out);
   absl::StatusOr<ActualsBundle> FetchActuals(const ScorecardQuery& q, const Period& period);
   absl::StatusOr<ExtraInputs> FetchExtras(const ScorecardTemplate& tmpl, const std::string& tenant,
                                           const std::optional<Subject>& scope,

@@ -34,6 +34,7 @@ struct TargetRecord {
   int64_t version = 0;
   int64_t base_value = 0;       // metric unit
   int64_t challenge_value = 0;  // metric unit, >= base_value
+  std::string currency_code;    // ISO 4217 for money metrics; "" otherwise
 };
 
 // attain.type.v1.Metric number → the target of that metric.
