@@ -212,14 +212,50 @@ class LeaderboardCliE2eTest : public TemplateCliE2eTest {
     ingest::v1::IngestBatchResponse resp;
     ASSERT_TRUE(ingest->IngestBatch(&ctx, req, &resp).ok());
     const std::string key = BoardKey(kBoardTenant, "2025-02", BoardMetric::kSales, "company");
+    // The batch may commit on two lanes (two outbox rows): wait for each rep.
+    ASSERT_EQ(stack_->WaitForScore(key, "r1", 70000), 70000);
+    ASSERT_EQ(stack_->WaitForScore(key, "r2", 50000), 50000);
     ASSERT_EQ(stack_->WaitForScore(key, "r3", 50000), 50000);
   }
 
-  CommandResult Board(const std::vector<std::string>& args) const {
+  CommandResult Board(const std::vector<std::string>& args, Role role = Role::kDirector,
+                      const std::string& subject = "dir") const {
     std::vector<std::string> all = {"--eval-addr", stack_->eval().address(), "--token",
-                                    stack_->Token(kBoardTenant, Role::kDirector, "dir")};
+                                    stack_->Token(kBoardTenant, role, subject)};
     all.insert(all.end(), args.begin(), args.end());
     return ::attain::testing::RunCommand(ATTAINCTL_BINARY, all, {}, absl::Seconds(60));
+  }
+
+  // The rep's base sales target for 2025-02 (challenge 120 % of it), in minor units.
+  void SetSalesTarget(const std::string& rep, int64_t base) const {
+    auto targets = target::v1::TargetService::NewStub(stack_->target().NewChannel());
+    target::v1::SetTargetRequest req;
+    req.set_request_id(absl::StrCat("t-", rep, "-feb-", base));
+    target::v1::TargetInput* t = req.mutable_target();
+    t->mutable_scope()->set_kind(::attain::type::v1::SCOPE_KIND_REP);
+    t->mutable_scope()->set_id(rep);
+    t->set_period("2025-02");
+    t->set_metric(::attain::type::v1::METRIC_SALES_AMOUNT);
+    t->set_base_value(base);
+    t->set_challenge_value(base * 6 / 5);
+    t->set_currency_code("CNY");
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx, stack_->Token(kBoardTenant, Role::kAdmin, "setup"));
+    target::v1::SetTargetResponse resp;
+    grpc::Status st = targets->SetTarget(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  // One linear sales indicator worth 100 points (no bonus above 100 %).
+  std::string SmallTemplateFile() const {
+    return WriteFile("small", R"({
+    "name": "sales only",
+    "dimensions": [{"id": "achievement", "name": "achievement", "weight": "10000",
+      "indicators": [{"id": "sales", "name": "sales attainment",
+        "metric": "METRIC_SALES_AMOUNT", "target_source": "TARGET_SOURCE_BASE",
+        "points": "10000", "linear": {"cap_bp": "10000"}}]}],
+    "grades": [{"name": "needs improvement"}, {"name": "qualified", "min_points": "6000"}]
+  })");
   }
 
   static bool seeded_;
@@ -292,32 +328,8 @@ TEST_F(LeaderboardCliE2eTest, WatchPrintsTheBoardThenChanges) {
 // linear indicator worth 100 points, attainment 70.00 % earns 70.00 points,
 // grade "qualified" (from 60).
 TEST_F(LeaderboardCliE2eTest, ScorecardPrintsTheCard) {
-  {
-    auto targets = target::v1::TargetService::NewStub(stack_->target().NewChannel());
-    target::v1::SetTargetRequest req;
-    req.set_request_id("t-r1-feb");
-    target::v1::TargetInput* t = req.mutable_target();
-    t->mutable_scope()->set_kind(::attain::type::v1::SCOPE_KIND_REP);
-    t->mutable_scope()->set_id("r1");
-    t->set_period("2025-02");
-    t->set_metric(::attain::type::v1::METRIC_SALES_AMOUNT);
-    t->set_base_value(100000);
-    t->set_challenge_value(120000);
-    t->set_currency_code("CNY");
-    grpc::ClientContext ctx;
-    testing::Authorize(ctx, stack_->Token(kBoardTenant, Role::kAdmin, "setup"));
-    target::v1::SetTargetResponse resp;
-    grpc::Status st = targets->SetTarget(&ctx, req, &resp);
-    ASSERT_TRUE(st.ok()) << st.error_message();
-  }
-  const std::string small = WriteFile("small", R"({
-    "name": "sales only",
-    "dimensions": [{"id": "achievement", "name": "achievement", "weight": "10000",
-      "indicators": [{"id": "sales", "name": "sales attainment",
-        "metric": "METRIC_SALES_AMOUNT", "target_source": "TARGET_SOURCE_BASE",
-        "points": "10000", "linear": {"cap_bp": "10000"}}]}],
-    "grades": [{"name": "needs improvement"}, {"name": "qualified", "min_points": "6000"}]
-  })");
+  SetSalesTarget("r1", 100000);
+  const std::string small = SmallTemplateFile();
   CommandResult created = Board({"template", "import", small, "--id", "small"});
   ASSERT_EQ(created.code, 0) << created;
 
@@ -346,6 +358,64 @@ TEST_F(LeaderboardCliE2eTest, ScorecardPrintsTheCard) {
   CommandResult bad = Board({"scorecard", "r1", "--period", "2025-02"});
   EXPECT_EQ(bad.code, 2) << bad;
   EXPECT_THAT(bad.err, HasSubstr("rep:ID"));
+}
+
+// Team t1 in 2025-02 against base targets r1 1,000.00, r2 500.00, r3
+// 1,000.00, one linear sales indicator (100 points, capped at 100 %): r2 sold
+// at least 500.00 → 100.00 points; r1 700.00 → 70.00; r3 500.00 → 50.00.
+TEST_F(LeaderboardCliE2eTest, EvaluationRunFinaliseAppealDecide) {
+  SetSalesTarget("r1", 100000);
+  SetSalesTarget("r2", 50000);
+  SetSalesTarget("r3", 100000);
+  ASSERT_EQ(Board({"template", "import", SmallTemplateFile(), "--id", "eval-small"}).code, 0);
+
+  CommandResult run = Board(
+      {"--json", "evaluation", "run", "t1", "--period", "2025-02", "--template", "eval-small"});
+  ASSERT_EQ(run.code, 0) << run;
+  auto e = FromJson<ev1::Evaluation>(run.out);
+  EXPECT_EQ(e.state(), ev1::EVALUATION_STATE_DRAFT);
+  ASSERT_EQ(e.rows_size(), 3) << run.out;
+  EXPECT_EQ(e.rows(0).subject().id(), "r2");
+  EXPECT_EQ(e.rows(0).total_points(), 10000);
+  EXPECT_EQ(e.rows(0).rank(), 1);
+  EXPECT_EQ(e.rows(1).subject().id(), "r1");
+  EXPECT_EQ(e.rows(1).total_points(), 7000);
+  EXPECT_EQ(e.rows(2).subject().id(), "r3");
+  EXPECT_EQ(e.rows(2).total_points(), 5000);
+  EXPECT_EQ(e.rows(2).grade(), "needs improvement");
+  const std::string id = e.evaluation_id();
+
+  CommandResult table = Board({"evaluation", "get", id});
+  ASSERT_EQ(table.code, 0) << table;
+  EXPECT_THAT(table.out, HasSubstr("draft"));
+  EXPECT_THAT(table.out, HasSubstr("100.00"));
+
+  ASSERT_EQ(Board({"evaluation", "finalise", id}).code, 0);
+  CommandResult again = Board({"evaluation", "finalise", id});
+  EXPECT_EQ(again.code, 1) << again;
+  EXPECT_THAT(again.err, HasSubstr("FAILED_PRECONDITION"));
+
+  CommandResult list = Board({"evaluation", "list", "--unit", "t1"});
+  ASSERT_EQ(list.code, 0) << list;
+  EXPECT_THAT(list.out, HasSubstr(id));
+  EXPECT_THAT(list.out, HasSubstr("final"));
+
+  CommandResult appeal = Board(
+      {"--json", "evaluation", "appeal", id, "--reason", "a 300.00 order of 2025-02-27 is missing"},
+      Role::kRep, "r3");
+  ASSERT_EQ(appeal.code, 0) << appeal;
+  auto a = FromJson<ev1::Appeal>(appeal.out);
+  EXPECT_EQ(a.state(), ev1::APPEAL_STATE_OPEN);
+  EXPECT_EQ(a.rep_id(), "r3");
+
+  CommandResult usage = Board({"evaluation", "decide", a.appeal_id(), "--reason", "x"});
+  EXPECT_EQ(usage.code, 2) << usage;
+  CommandResult decided = Board({"--json", "evaluation", "decide", a.appeal_id(), "--reject",
+                                 "--reason", "the order was signed in March"});
+  ASSERT_EQ(decided.code, 0) << decided;
+  a = FromJson<ev1::Appeal>(decided.out);
+  EXPECT_EQ(a.state(), ev1::APPEAL_STATE_REJECTED);
+  EXPECT_EQ(a.decision_reason(), "the order was signed in March");
 }
 
 }  // namespace

@@ -96,6 +96,7 @@ std::vector<Command> IngestCommands();       // ingest_commands.cc
 std::vector<Command> TemplateCommands();     // template_commands.cc
 std::vector<Command> LeaderboardCommands();  // leaderboard_commands.cc
 std::vector<Command> ScorecardCommands();    // scorecard_commands.cc
+std::vector<Command> EvaluationCommands();   // evaluation_commands.cc
 std::vector<Command> GenerateCommands();     // generate.cc ("demo generate")
 
 }  // namespace attain::ctl

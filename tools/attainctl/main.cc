@@ -35,7 +35,7 @@ std::vector<Command> AllCommands() {
                  nullptr});
   for (auto group :
        {OrgCommands(), TargetCommands(), DemoCommands(), GenerateCommands(), IngestCommands(),
-        TemplateCommands(), LeaderboardCommands(), ScorecardCommands()}) {
+        TemplateCommands(), LeaderboardCommands(), ScorecardCommands(), EvaluationCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
