@@ -113,8 +113,10 @@ int main(int argc, char** argv) {
   attain::RpcEnv env{verifier->get(), &pool};
   attain::eval::LeaderboardServiceImpl leaderboards(env, boards, targets, hub);
   attain::eval::TemplateServiceImpl templates(env, template_store);
+  attain::eval::UnitComparer unit_comparer(scorecard_targets, scorecard_actuals, scorecard_org);
   attain::eval::ScorecardServiceImpl scorecards(env, template_store, evaluation_store,
-                                                scorecard_org, scorecard_maker, evaluation_runner);
+                                                scorecard_org, scorecard_maker, evaluation_runner,
+                                                unit_comparer);
 
   attain::GrpcServer::Config server_config;
   server_config.listen = opts.listen;

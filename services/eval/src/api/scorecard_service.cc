@@ -1,8 +1,12 @@
 #include "services/eval/src/api/scorecard_service.h"
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -10,6 +14,7 @@
 #include "common/period.h"
 #include "common/status.h"
 #include "services/eval/src/api/template_convert.h"
+#include "services/eval/src/scorecards/what_if.h"
 
 namespace attain::eval {
 namespace {
@@ -74,6 +79,28 @@ absl::StatusOr<ScorecardTemplate> AssignedTemplate(TemplateStore& store, const s
 RoleSet EvaluationAdmins() { return {Role::kAdmin, Role::kDirector}; }
 
 constexpr size_t kMaxReasonBytes = 2000;
+
+// Most units one CompareUnits call compares.
+constexpr int kMaxComparedUnits = 50;
+
+// Readers of comparisons and what-ifs: the scorecard readers but reps, who
+// read only their own numbers.
+RoleSet UnitReaders() {
+  return {Role::kAdmin,           Role::kDirector, Role::kHr,     Role::kCommitteeSecretary,
+          Role::kCommitteeMember, Role::kService,  Role::kManager};
+}
+
+// OrgSource::Unit, its NOT_FOUND naming the request field.
+absl::StatusOr<UnitInfo> FindUnit(OrgSource& org, const std::string& tenant,
+                                  const std::string& field, const std::string& unit) {
+  absl::StatusOr<UnitInfo> info = org.Unit(tenant, unit);
+  if (!info.ok() && absl::IsNotFound(info.status())) {
+    return absl::NotFoundError(absl::StrFormat(
+        "%s: unit \"%s\" does not exist (OrgService.ListOrgUnits shows the org tree)", field,
+        unit));
+  }
+  return info;
+}
 
 absl::Status ValidateReason(const char* field, const std::string& reason) {
   if (reason.empty()) {
@@ -636,6 +663,134 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::DecideAppeal(grpc::CallbackServe
                               return out.SerializeAsString();
                             }));
     return ParseResponse(bytes, resp);
+  });
+}
+
+}  // namespace attain::eval
+
+namespace attain::eval {
+
+absl::Status ScorecardServiceImpl::CheckManagerScope(const Principal& p, const std::string& unit,
+                                                     const char* what) {
+  if (p.role != Role::kManager) return absl::OkStatus();
+  if (p.scope.empty()) {
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "this manager token names no org unit (scope): a manager %s their own subtree only", what));
+  }
+  ASSIGN_OR_RETURN(bool inside, InSubtree(p.tenant, p.scope, unit));
+  if (!inside) {
+    return absl::PermissionDeniedError(
+        absl::StrFormat("unit \"%s\" is not in unit \"%s\": a manager %s their own subtree only",
+                        unit, p.scope, what));
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::CompareUnits(grpc::CallbackServerContext* ctx,
+                                                             const v1::CompareUnitsRequest* req,
+                                                             v1::CompareUnitsResponse* resp) {
+  return ServeUnary(ctx, env_, METHOD(CompareUnits), UnitReaders(), [=](const Principal& p) {
+    // ---- the request ----
+    const int n = req->unit_ids_size();
+    if (n == 0 || n > kMaxComparedUnits) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "unit_ids has %d ids: compare 1 to %d units per call", n, kMaxComparedUnits));
+    }
+    absl::flat_hash_set<std::string> seen;
+    for (int k = 0; k < n; ++k) {
+      const std::string field = absl::StrCat("unit_ids[", k, "]");
+      RETURN_IF_ERROR(ValidateId(field.c_str(), req->unit_ids(k)));
+      if (!seen.insert(req->unit_ids(k)).second) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "%s: unit \"%s\" is listed twice: name each unit once", field, req->unit_ids(k)));
+      }
+    }
+    absl::StatusOr<Period> period = Period::Parse(req->period());
+    if (!period.ok()) return Annotate(period.status(), "period");
+    if (!req->template_id().empty()) RETURN_IF_ERROR(ValidateId("template_id", req->template_id()));
+
+    // ---- the units, and who may read them ----
+    CompareUnitsQuery query{p.tenant, *period, {}};
+    for (int k = 0; k < n; ++k) {
+      ComparedUnit u;
+      ASSIGN_OR_RETURN(
+          u.unit, FindUnit(org_, p.tenant, absl::StrCat("unit_ids[", k, "]"), req->unit_ids(k)));
+      query.units.push_back(std::move(u));
+    }
+    for (const ComparedUnit& u : query.units) {
+      RETURN_IF_ERROR(CheckManagerScope(p, u.unit.unit_id, "compares the units of"));
+    }
+
+    // ---- the templates ----
+    if (!req->template_id().empty()) {
+      ASSIGN_OR_RETURN(ScorecardTemplate tmpl,
+                       LoadTemplate(templates_, p.tenant, req->template_id(), 0));
+      for (ComparedUnit& u : query.units) u.tmpl = tmpl;
+    } else {
+      for (ComparedUnit& u : query.units) {
+        ASSIGN_OR_RETURN(
+            u.tmpl, AssignedTemplate(templates_, p.tenant, u.unit.unit_id, period->last_day()));
+      }
+    }
+
+    ASSIGN_OR_RETURN(std::vector<v1::ComparisonRow> rows, comparer_.Compare(query));
+    for (v1::ComparisonRow& row : rows) *resp->add_rows() = std::move(row);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::WhatIf(grpc::CallbackServerContext* ctx,
+                                                       const v1::WhatIfRequest* req,
+                                                       v1::WhatIfResponse* resp) {
+  return ServeUnary(ctx, env_, METHOD(WhatIf), UnitReaders(), [=](const Principal& p) {
+    // ---- the request ----
+    RETURN_IF_ERROR(ValidateId("unit_id", req->unit_id()));
+    absl::StatusOr<Period> period = Period::Parse(req->period());
+    if (!period.ok()) return Annotate(period.status(), "period");
+    if (!req->template_id().empty()) RETURN_IF_ERROR(ValidateId("template_id", req->template_id()));
+    if (req->dimension_weights().empty() && req->target_overrides().empty()) {
+      return absl::InvalidArgumentError(
+          "nothing to change: give dimension_weights and/or target_overrides");
+    }
+
+    // ---- the unit, and who may read it ----
+    ASSIGN_OR_RETURN(UnitInfo unit, FindUnit(org_, p.tenant, "unit_id", req->unit_id()));
+    RETURN_IF_ERROR(CheckManagerScope(p, unit.unit_id, "reads the evaluations of"));
+
+    // ---- the templates ----
+    ScorecardTemplate base;
+    if (!req->template_id().empty()) {
+      ASSIGN_OR_RETURN(base, LoadTemplate(templates_, p.tenant, req->template_id(), 0));
+    } else {
+      ASSIGN_OR_RETURN(base,
+                       AssignedTemplate(templates_, p.tenant, unit.unit_id, period->last_day()));
+    }
+    std::map<std::string, int64_t> weights;
+    for (const auto& [dimension, weight] : req->dimension_weights()) weights[dimension] = weight;
+    std::vector<TargetReplacement> replacements;
+    for (const v1::TargetOverride& o : req->target_overrides()) {
+      replacements.push_back(TargetReplacement{o.indicator_id(), o.target()});
+    }
+    ASSIGN_OR_RETURN(ScorecardTemplate changed, ChangeTemplate(base, weights, replacements));
+
+    // ---- the reps, scored twice; nothing stored ----
+    ASSIGN_OR_RETURN(std::vector<std::string> reps,
+                     org_.RepsIn(p.tenant, unit.unit_id, period->last_day()));
+    if (reps.empty()) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "unit \"%s\" has no reps on %s (the last day of %s): there is nothing to re-score",
+          unit.unit_id, DayText(period->last_day()), period->ToString()));
+    }
+    const bool is_company = unit.parent_id.empty();
+    ASSIGN_OR_RETURN(std::vector<RepScorecard> baseline,
+                     maker_.MakeForReps(UnitRepsQuery{p.tenant, unit.unit_id, is_company, *period,
+                                                      std::move(base), reps}));
+    ASSIGN_OR_RETURN(std::vector<RepScorecard> rows,
+                     maker_.MakeForReps(UnitRepsQuery{p.tenant, unit.unit_id, is_company, *period,
+                                                      std::move(changed), std::move(reps)}));
+    for (RepScorecard& rc : rows) *resp->add_rows() = std::move(rc.card);
+    for (RepScorecard& rc : baseline) *resp->add_baseline_rows() = std::move(rc.card);
+    return absl::OkStatus();
   });
 }
 

@@ -1,7 +1,7 @@
 // gRPC handlers of attain.eval.v1.ScorecardService
 // (protos/attain/eval/v1/scorecard_service.proto): GetScorecard and the
-// evaluation RPCs (run, read, finalise, restate, appeal, decide).
-// CompareUnits and WhatIf answer UNIMPLEMENTED until they are built.
+// evaluation RPCs (run, read, finalise, restate, appeal, decide), CompareUnits
+// and WhatIf.
 #pragma once
 
 #include "attain/eval/v1/scorecard_service.grpc.pb.h"
@@ -9,6 +9,7 @@
 #include "services/eval/src/scorecards/evaluation_runner.h"
 #include "services/eval/src/scorecards/scorecard_maker.h"
 #include "services/eval/src/scorecards/sources.h"
+#include "services/eval/src/scorecards/unit_comparison.h"
 #include "services/eval/src/store/evaluation_store.h"
 #include "services/eval/src/store/template_store.h"
 
@@ -23,13 +24,15 @@ class ScorecardServiceImpl final : public ::attain::eval::v1::ScorecardService::
  public:
   // Everything must outlive the service.
   ScorecardServiceImpl(const RpcEnv& env, TemplateStore& templates, EvaluationStore& evaluations,
-                       OrgSource& org, ScorecardMaker& maker, EvaluationRunner& runner)
+                       OrgSource& org, ScorecardMaker& maker, EvaluationRunner& runner,
+                       UnitComparer& comparer)
       : env_(env),
         templates_(templates),
         evaluations_(evaluations),
         org_(org),
         maker_(maker),
-        runner_(runner) {}
+        runner_(runner),
+        comparer_(comparer) {}
 
   // A manager's scope is checked on the org tree of the target service: the
   // subject (a rep's team on the period's last day, or the unit itself) must
@@ -67,7 +70,27 @@ class ScorecardServiceImpl final : public ::attain::eval::v1::ScorecardService::
                                          const v1::DecideAppealRequest* req,
                                          v1::DecideAppealResponse* resp) override;
 
+  // Units side by side (seed 002 table 2). Readers as GetScorecard for
+  // units: reps are refused; a manager only units in their subtree.
+  // INVALID_ARGUMENT for 0 or more than 50 unit ids or a duplicate; NOT_FOUND
+  // naming the first unknown unit; FAILED_PRECONDITION naming a unit without
+  // an assigned template when template_id is empty.
+  grpc::ServerUnaryReactor* CompareUnits(grpc::CallbackServerContext* ctx,
+                                         const v1::CompareUnitsRequest* req,
+                                         v1::CompareUnitsResponse* resp) override;
+
+  // Re-scores the reps of a unit (as RunEvaluation would) under a changed
+  // template (what_if.h) next to the unchanged one; nothing is saved.
+  // Readers: those who may read the unit's evaluations, except reps (who see
+  // only their own row): admin, director, hr, committee roles, service; a
+  // manager for units in their subtree.
+  grpc::ServerUnaryReactor* WhatIf(grpc::CallbackServerContext* ctx, const v1::WhatIfRequest* req,
+                                   v1::WhatIfResponse* resp) override;
+
  private:
+  // PERMISSION_DENIED unless a manager `p` has `unit` in their subtree (other
+  // roles pass).
+  absl::Status CheckManagerScope(const Principal& p, const std::string& unit, const char* what);
   // Whether `unit` is `scope` or lies under it (walking up the org tree).
   absl::StatusOr<bool> InSubtree(const std::string& tenant, const std::string& scope,
                                  const std::string& unit);
@@ -87,6 +110,7 @@ class ScorecardServiceImpl final : public ::attain::eval::v1::ScorecardService::
   OrgSource& org_;
   ScorecardMaker& maker_;
   EvaluationRunner& runner_;
+  UnitComparer& comparer_;
 };
 
 }  // namespace attain::eval

@@ -60,6 +60,8 @@ iv1::GroupBy ToGroupBy(ActualsGrouping g) {
       return iv1::GROUP_BY_NONE;
     case ActualsGrouping::kRep:
       return iv1::GROUP_BY_REP;
+    case ActualsGrouping::kTeam:
+      return iv1::GROUP_BY_TEAM;
     case ActualsGrouping::kProductLine:
       return iv1::GROUP_BY_PRODUCT_LINE;
     case ActualsGrouping::kRegion:
@@ -304,7 +306,21 @@ absl::StatusOr<UnitInfo> GrpcOrgSource::Unit(const std::string& tenant, const st
   tv1::GetOrgUnitResponse resp;
   grpc::Status st = stub_->GetOrgUnit(&ctx, req, &resp);
   if (!st.ok()) return DependencyError(kTarget, "GetOrgUnit", st);
-  return UnitInfo{resp.unit().unit_id(), resp.unit().parent_id()};
+  UnitLevel level = UnitLevel::kOther;
+  switch (resp.unit().kind()) {
+    case tv1::ORG_UNIT_KIND_COMPANY:
+      level = UnitLevel::kCompany;
+      break;
+    case tv1::ORG_UNIT_KIND_REGION:
+      level = UnitLevel::kRegion;
+      break;
+    case tv1::ORG_UNIT_KIND_TEAM:
+      level = UnitLevel::kTeam;
+      break;
+    default:
+      break;
+  }
+  return UnitInfo{resp.unit().unit_id(), resp.unit().parent_id(), resp.unit().name(), level};
 }
 
 }  // namespace attain::eval

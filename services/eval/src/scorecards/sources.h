@@ -58,8 +58,9 @@ class TargetRecordSource {
 enum class ActualsGrouping {
   kNone,
   kRep,
+  kTeam,  // key: the team the rep sat in on the day (org unit id)
   kProductLine,
-  kRegion,
+  kRegion,  // key: that team's region (org unit id)
   kCustomerGrade,
   kCustomerTier,
 };
@@ -102,10 +103,15 @@ class ActualsSource {
                                                              const Period& period) = 0;
 };
 
+// The level of an org unit in the tree (attain.target.v1.OrgUnitKind).
+enum class UnitLevel { kOther, kCompany, kRegion, kTeam };
+
 // An org unit as the scorecard needs it.
 struct UnitInfo {
   std::string unit_id;
   std::string parent_id;  // "" for the company
+  std::string name;       // display name
+  UnitLevel level = UnitLevel::kOther;
 };
 
 class OrgSource {
