@@ -9,11 +9,10 @@
 #include "absl/strings/str_format.h"
 #include "common/pg.h"
 #include "common/status.h"
+#include "services/eval/src/store/requests.h"
 
 namespace attain::eval {
 namespace {
-
-constexpr int kMaxRetries = 3;
 
 absl::Time TimeAt(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
 
@@ -340,33 +339,6 @@ class PgEvaluationTx final : public EvaluationTx {
   const std::string tenant_;
 };
 
-// The stored response for (tenant, request_id), checked against method and
-// fingerprint; nullopt if none.
-absl::StatusOr<std::optional<std::string>> Lookup(pqxx::transaction_base& txn,
-                                                  const std::string& tenant,
-                                                  const std::string& request_id,
-                                                  const std::string& method,
-                                                  const std::string& fingerprint) {
-  pqxx::result found = txn.exec_params(
-      "SELECT method, fingerprint = sha256($3::bytea), response FROM eval.requests "
-      "WHERE tenant_id = $1 AND request_id = $2",
-      tenant, request_id, pqxx::binarystring(fingerprint));
-  if (found.empty()) return std::nullopt;
-  const std::string used = found[0][0].as<std::string>();
-  if (used != method) {
-    return absl::AlreadyExistsError(
-        absl::StrFormat("request_id \"%s\" was already used for %s: use a new request_id for %s",
-                        request_id, used, method));
-  }
-  if (!found[0][1].as<bool>()) {
-    return absl::AlreadyExistsError(absl::StrFormat(
-        "request_id \"%s\" was already used for a different %s request: a retry must repeat "
-        "the request unchanged; use a new request_id for a new request",
-        request_id, method));
-  }
-  return pqxx::binarystring(found[0][2]).str();
-}
-
 }  // namespace
 
 const char* EvaluationStateName(EvaluationState state) {
@@ -385,48 +357,11 @@ absl::StatusOr<std::string> PgEvaluationStore::Mutate(
     const std::string& tenant, const std::string& request_id, const std::string& method,
     const std::string& fingerprint,
     const std::function<absl::StatusOr<std::string>(EvaluationTx&)>& fn) {
-  if (tenant.empty()) return absl::InvalidArgumentError("tenant is empty");
-  absl::Status last;
-  for (int attempt = 0; attempt <= kMaxRetries; ++attempt) {
-    absl::StatusOr<std::string> result = absl::InternalError("the transaction did not run");
-    absl::Status status = pool_.InTransaction([&](pqxx::work& txn) -> absl::Status {
-      if (!request_id.empty()) {
-        // A concurrent duplicate waits here, then finds the first response.
-        txn.exec_params(
-            "SELECT pg_advisory_xact_lock(hashtext('eval.requests'), hashtext($1 || '/' || $2))",
-            tenant, request_id);
-        absl::StatusOr<std::optional<std::string>> stored =
-            Lookup(txn, tenant, request_id, method, fingerprint);
-        if (!stored.ok() || stored->has_value()) {
-          if (stored.ok()) {
-            result = **stored;
-          } else {
-            result = stored.status();
-          }
-          return absl::OkStatus();
-        }
-      }
-      PgEvaluationTx tx(txn, tenant);
-      result = fn(tx);
-      if (!result.ok()) return result.status();
-      if (!request_id.empty()) {
-        pqxx::result stored = txn.exec_params(
-            "INSERT INTO eval.requests (tenant_id, request_id, method, fingerprint, response) "
-            "VALUES ($1, $2, $3, sha256($4::bytea), $5) ON CONFLICT DO NOTHING RETURNING 1",
-            tenant, request_id, method, pqxx::binarystring(fingerprint),
-            pqxx::binarystring(*result));
-        if (stored.empty()) {
-          return absl::AbortedError(
-              absl::StrFormat("request_id \"%s\" was stored concurrently", request_id));
-        }
-      }
-      return absl::OkStatus();
-    });
-    if (status.ok()) return result;
-    if (status.code() != absl::StatusCode::kAborted) return status;
-    last = status;
-  }
-  return Annotate(last, absl::StrFormat("gave up after %d attempts", kMaxRetries + 1));
+  return IdempotentMutation(pool_, tenant, request_id, method, fingerprint,
+                            [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+                              PgEvaluationTx tx(txn, tenant);
+                              return fn(tx);
+                            });
 }
 
 absl::StatusOr<std::optional<std::string>> PgEvaluationStore::StoredResponse(
@@ -437,7 +372,7 @@ absl::StatusOr<std::optional<std::string>> PgEvaluationStore::StoredResponse(
   absl::StatusOr<std::optional<std::string>> out = std::nullopt;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction txn(conn);
-    out = Lookup(txn, tenant, request_id, method, fingerprint);
+    out = LookupRequest(txn, tenant, request_id, method, fingerprint);
     txn.commit();
     return absl::OkStatus();
   }));
