@@ -1,10 +1,12 @@
 #include "services/eval/src/store/evaluation_store.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/pg.h"
@@ -100,6 +102,34 @@ class PgEvaluationTx final : public EvaluationTx {
   PgEvaluationTx(pqxx::transaction_base& txn, std::string tenant)
       : txn_(txn), tenant_(std::move(tenant)) {}
 
+  // The rows in a few statements of up to kRowsPerStatement rows each (five
+  // parameters a row), not one round trip per rep: an evaluation of a big
+  // unit has ten thousand rows.
+  void InsertRows(const EvaluationRecord& rec) {
+    constexpr size_t kRowsPerStatement = 1000;
+    for (size_t from = 0; from < rec.rows.size(); from += kRowsPerStatement) {
+      PgParams p;
+      const std::string tenant = p.Add(tenant_), id = p.Add(rec.evaluation_id),
+                        unit = p.Add(rec.unit_id), period = p.Add(rec.period);
+      std::string values;
+      for (size_t i = from; i < std::min(rec.rows.size(), from + kRowsPerStatement); ++i) {
+        const EvaluationRowRecord& row = rec.rows[i];
+        absl::StrAppend(
+            &values, values.empty() ? "" : ", ", "(", p.Add(row.rep_id), ", ",
+            p.Add(std::to_string(row.total_points)), "::bigint, ", p.Add(std::to_string(row.rank)),
+            "::int, NULLIF(",
+            p.Add(row.sales_attainment_bp ? std::to_string(*row.sales_attainment_bp) : ""),
+            ", '')::bigint, decode(", p.Add(absl::BytesToHexString(row.scorecard)), ", 'hex'))");
+      }
+      p.Exec(txn_, absl::StrCat("INSERT INTO eval.evaluation_rows (tenant_id, evaluation_id, "
+                                "rep_id, unit_id, period, total_points, rank, "
+                                "sales_attainment_bp, scorecard) SELECT ",
+                                tenant, ", ", id, ", u.rep, ", unit, ", ", period,
+                                ", u.total, u.rank, u.bp, u.sc FROM (VALUES ", values,
+                                ") AS u(rep, total, rank, bp, sc)"));
+    }
+  }
+
   absl::Status InsertEvaluation(EvaluationRecord& rec) override {
     return Guard([&]() -> absl::Status {
       pqxx::result r = txn_.exec_params(
@@ -116,16 +146,7 @@ class PgEvaluationTx final : public EvaluationTx {
       rec.create_time = TimeAt(r[0][2]);
       rec.state = EvaluationState::kDraft;
       rec.finalize_time.reset();
-      for (const EvaluationRowRecord& row : rec.rows) {
-        txn_.exec_params(
-            "INSERT INTO eval.evaluation_rows (tenant_id, evaluation_id, rep_id, unit_id, period, "
-            "total_points, rank, sales_attainment_bp, scorecard) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::bigint, $9)",
-            tenant_, rec.evaluation_id, row.rep_id, rec.unit_id, rec.period, row.total_points,
-            row.rank,
-            row.sales_attainment_bp ? std::to_string(*row.sales_attainment_bp) : std::string(),
-            pqxx::binarystring(row.scorecard));
-      }
+      InsertRows(rec);
       return absl::OkStatus();
     });
   }
