@@ -16,8 +16,6 @@
 namespace attain::eval {
 namespace {
 
-absl::Time TimeAt(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
-
 EvaluationState StateFrom(const std::string& s) {
   if (s == "final") return EvaluationState::kFinal;
   if (s == "restated") return EvaluationState::kRestated;
@@ -86,15 +84,6 @@ AppealRecord AppealAt(const pqxx::row& row) {
   r.create_time = TimeAt(row[8]);
   if (!row[9].is_null()) r.decide_time = TimeAt(row[9]);
   return r;
-}
-
-template <typename Fn>
-auto Guard(Fn fn) -> decltype(fn()) {
-  try {
-    return fn();
-  } catch (const std::exception& e) {
-    return StatusFromPqxx(e);
-  }
 }
 
 class PgEvaluationTx final : public EvaluationTx {

@@ -18,7 +18,6 @@ const absl::CivilDay kEpochDay(1970, 1, 1);
 
 std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 absl::CivilDay DayAt(const pqxx::field& f) { return kEpochDay + f.as<int64_t>(); }
-absl::Time TimeAt(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
 
 // The columns every version read selects, in the order VersionAt reads them;
 // `v` is template_versions and `t` templates.
@@ -54,16 +53,6 @@ AssignmentRecord AssignmentAt(const pqxx::row& row) {
   r.assign_time = TimeAt(row[5]);
   r.assigned_by = row[6].as<std::string>();
   return r;
-}
-
-// Runs one statement group, mapping driver exceptions (ARCHITECTURE §2).
-template <typename Fn>
-auto Guard(Fn fn) -> decltype(fn()) {
-  try {
-    return fn();
-  } catch (const std::exception& e) {
-    return StatusFromPqxx(e);
-  }
 }
 
 class PgTemplateTx final : public TemplateTx {
