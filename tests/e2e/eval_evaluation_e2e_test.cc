@@ -18,6 +18,11 @@
 // Restatement after an extra order of r3 (500 000 on 03-20): r3 sales
 // 1 100 000 → 13750, rank 2; r2 and r4 rank 3; team sales 3 950 000, excess
 // 1 450 000 → fund 217 500.
+//
+// Discarding (DiscardEvaluation) runs on its own team co → t2 {r5, r6}, same
+// template, 2025-Q1: r5 target 1 000 000, sales 1 200 000 → 12000, rank 1
+// (top 10 % of 2 = 1 place → bonus_eligible); r6 target 1 000 000, sales
+// 800 000 → 8000, rank 2. No team target: no team fund.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -33,6 +38,7 @@
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "attain/target/v1/target_service.grpc.pb.h"
 #include "common/auth.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "tests/support/ingest_stack.h"
 
 namespace attain {
@@ -43,8 +49,10 @@ namespace iv1 = ::attain::ingest::v1;
 namespace tv1 = ::attain::target::v1;
 using grpc::StatusCode;
 using testing::Authorize;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kKey[] = "e2e-eval-evaluation-signing-key-0123456789";
 constexpr char kTenant[] = "acme";
@@ -113,17 +121,25 @@ class EvalEvaluationE2eTest : public ::testing::Test {
       ASSERT_TRUE(testing::CreateRep(*org, admin, rep, "t1").ok());
     }
     ASSERT_TRUE(testing::CreateRep(*org, admin, "r9", "t9").ok());
+    ASSERT_TRUE(testing::CreateUnit(*org, admin, "t2", "co", tv1::ORG_UNIT_KIND_TEAM).ok());
+    for (const char* rep : {"r5", "r6"}) {
+      ASSERT_TRUE(testing::CreateRep(*org, admin, rep, "t2").ok());
+    }
     SetTarget(type::v1::SCOPE_KIND_REP, "r1", 1000000);
     SetTarget(type::v1::SCOPE_KIND_REP, "r2", 1000000);
     SetTarget(type::v1::SCOPE_KIND_REP, "r3", 800000);
     SetTarget(type::v1::SCOPE_KIND_REP, "r4", 500000);
     SetTarget(type::v1::SCOPE_KIND_UNIT, "t1", 2500000);
+    SetTarget(type::v1::SCOPE_KIND_REP, "r5", 1000000);
+    SetTarget(type::v1::SCOPE_KIND_REP, "r6", 1000000);
     Ingest({testing::OrderEvent("a1", 1, "r1", 1000000, "2025-01-15"),
             testing::OrderEvent("a2", 1, "r1", 500000, "2025-02-15"),
             testing::OrderEvent("b1", 1, "r2", 900000, "2025-03-01"),
             testing::OrderEvent("c1", 1, "r3", 600000, "2025-02-01"),
             testing::OrderEvent("d1", 1, "r4", 450000, "2025-01-20"),
-            testing::OrderEvent("z1", 1, "r9", 700000, "2025-01-20")});
+            testing::OrderEvent("z1", 1, "r9", 700000, "2025-01-20"),
+            testing::OrderEvent("e1", 1, "r5", 1200000, "2025-02-10"),
+            testing::OrderEvent("f1", 1, "r6", 800000, "2025-03-10")});
 
     auto templates = ev1::TemplateService::NewStub(stack_->eval().NewChannel());
     ev1::CreateTemplateRequest creq;
@@ -163,6 +179,12 @@ class EvalEvaluationE2eTest : public ::testing::Test {
     Authorize(actx, admin);
     grpc::Status ast = templates->AssignTemplate(&actx, areq, &aresp);
     ASSERT_TRUE(ast.ok()) << ast.error_message();
+    areq.set_request_id("assign-t2");
+    areq.set_unit_id("t2");
+    grpc::ClientContext actx2;
+    Authorize(actx2, admin);
+    ast = templates->AssignTemplate(&actx2, areq, &aresp);
+    ASSERT_TRUE(ast.ok()) << ast.error_message();
     seeded_ = true;
   }
 
@@ -198,6 +220,19 @@ class EvalEvaluationE2eTest : public ::testing::Test {
     grpc::ClientContext ctx;
     Authorize(ctx, Token(Role::kDirector));
     grpc::Status st = svc_->FinalizeEvaluation(&ctx, req, &resp);
+    *out = resp.evaluation();
+    return st;
+  }
+  grpc::Status Discard(const std::string& token, const std::string& id, const std::string& reason,
+                       const std::string& request_id, ev1::Evaluation* out) {
+    ev1::DiscardEvaluationRequest req;
+    req.set_evaluation_id(id);
+    req.set_reason(reason);
+    req.set_request_id(request_id);
+    ev1::DiscardEvaluationResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, token);
+    grpc::Status st = svc_->DiscardEvaluation(&ctx, req, &resp);
     *out = resp.evaluation();
     return st;
   }
@@ -240,9 +275,11 @@ class EvalEvaluationE2eTest : public ::testing::Test {
     *out = resp.appeal();
     return st;
   }
-  std::vector<std::string> List(const std::string& token, const std::string& unit = "") {
+  std::vector<std::string> List(const std::string& token, const std::string& unit = "",
+                                bool show_discarded = false) {
     ev1::ListEvaluationsRequest req;
     req.set_unit_id(unit);
+    req.set_show_discarded(show_discarded);
     ev1::ListEvaluationsResponse resp;
     grpc::ClientContext ctx;
     Authorize(ctx, token);
@@ -408,6 +445,174 @@ TEST_F(EvalEvaluationE2eTest, RunFinalizeRestateAppeal) {
   // Newest first.
   EXPECT_THAT(List(Token(Role::kDirector), "t1"),
               ElementsAre(third.evaluation_id(), second, first));
+
+  // The appeal's restatement is discarded (say, r4's corrected target is not
+  // in the target service yet). It stays as history with its links
+  // (restates_id, appeal_id); `second` has no pending restatement any more
+  // and can be restated again. The appeal stays UPHELD and keeps naming the
+  // discarded draft: a decision is final (the replayed decision shows it).
+  ev1::Evaluation discarded;
+  st = Discard(Token(Role::kDirector, "dir1"), third.evaluation_id(),
+               "r4's corrected target is not entered yet", "discard-third", &discarded);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(discarded.state(), ev1::EVALUATION_STATE_DISCARDED);
+  EXPECT_EQ(discarded.restates_id(), second);
+  EXPECT_EQ(discarded.appeal_id(), appeal.appeal_id());
+  EXPECT_EQ(discarded.discard_reason(), "r4's corrected target is not entered yet");
+  EXPECT_EQ(discarded.discarded_by(), "dir1");
+  EXPECT_TRUE(discarded.has_discard_time());
+  EXPECT_FALSE(discarded.has_finalize_time());
+  ASSERT_TRUE(Get(Token(Role::kAdmin), second, &seen).ok());
+  EXPECT_EQ(seen.state(), ev1::EVALUATION_STATE_FINAL);
+  EXPECT_EQ(seen.restated_by_id(), "");
+  EXPECT_EQ(seen.restatement_reason(), "");
+  ev1::Appeal replayed;
+  ASSERT_TRUE(Decide(appeal.appeal_id(), true, "r4's target was wrong", &replayed).ok());
+  EXPECT_EQ(replayed.state(), ev1::APPEAL_STATE_UPHELD);
+  EXPECT_EQ(replayed.restatement_id(), third.evaluation_id());
+  // A discarded draft is listed only when asked for.
+  EXPECT_THAT(List(Token(Role::kDirector), "t1"), ElementsAre(second, first));
+  EXPECT_THAT(List(Token(Role::kDirector), "t1", /*show_discarded=*/true),
+              ElementsAre(third.evaluation_id(), second, first));
+
+  // Restated again, now that the target is right: a new draft linked both ways.
+  ev1::Evaluation fourth;
+  st = Restate(second, "r4's target corrected (appeal " + appeal.appeal_id() + ")", &fourth);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(fourth.state(), ev1::EVALUATION_STATE_DRAFT);
+  EXPECT_EQ(fourth.restates_id(), second);
+  EXPECT_EQ(fourth.appeal_id(), "");
+  ASSERT_TRUE(Get(Token(Role::kAdmin), second, &seen).ok());
+  EXPECT_EQ(seen.restated_by_id(), fourth.evaluation_id());
+  ASSERT_TRUE(Finalize(fourth.evaluation_id(), &ev).ok());
+  ASSERT_TRUE(Get(Token(Role::kAdmin), second, &seen).ok());
+  EXPECT_EQ(seen.state(), ev1::EVALUATION_STATE_RESTATED);
+  EXPECT_EQ(seen.restated_by_id(), fourth.evaluation_id());
+}
+
+// DiscardEvaluation on team t2 (see the top of the file): a draft is thrown
+// away once, idempotently, by admin or director only, and then counts nowhere;
+// a final one is refused; a pending restatement is discarded and the final
+// evaluation restated again.
+TEST_F(EvalEvaluationE2eTest, DiscardDrafts) {
+  ev1::Evaluation draft;
+  grpc::Status st = Run(Token(Role::kAdmin), "run-t2-a", &draft, "t2");
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_THAT(Rows(draft), ElementsAre(Row{"r5", 12000, 1}, Row{"r6", 8000, 2}));
+  EXPECT_THAT(draft.rows(0).flags(), ElementsAre("bonus_eligible"));
+  const std::string id = draft.evaluation_id();
+
+  // Roles: admin and director only (as RunEvaluation and FinalizeEvaluation);
+  // a manager of t2 and a rep of t2 included.
+  ev1::Evaluation out;
+  for (Role role : {Role::kCrmIngest, Role::kManager, Role::kRep, Role::kCommitteeSecretary,
+                    Role::kCommitteeMember, Role::kFinance, Role::kHr, Role::kService}) {
+    const std::string token = role == Role::kManager ? Token(role, "m2", "t2") : Token(role, "r5");
+    st = Discard(token, id, "not mine to discard", absl::StrCat("discard-role-", RoleName(role)),
+                 &out);
+    EXPECT_EQ(st.error_code(), StatusCode::PERMISSION_DENIED) << RoleName(role);
+  }
+  // The request: a reason is required; unknown ids and other tenants' ids
+  // are not found.
+  st = Discard(Token(Role::kAdmin), id, "", "discard-no-reason", &out);
+  EXPECT_EQ(st.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("reason"));
+  st = Discard(Token(Role::kAdmin), "no-such-evaluation", "typo", "discard-missing", &out);
+  EXPECT_EQ(st.error_code(), StatusCode::NOT_FOUND);
+  EXPECT_THAT(st.error_message(), HasSubstr("no-such-evaluation"));
+  st = Discard(Token(Role::kAdmin, "boss", "", "globex"), id, "not ours", "discard-globex", &out);
+  EXPECT_EQ(st.error_code(), StatusCode::NOT_FOUND);
+  ev1::Evaluation seen;
+  ASSERT_TRUE(Get(Token(Role::kAdmin), id, &seen).ok());
+  EXPECT_EQ(seen.state(), ev1::EVALUATION_STATE_DRAFT);  // nothing above changed it
+
+  // Discarded by a director.
+  ev1::Evaluation discarded;
+  st = Discard(Token(Role::kDirector, "dir1"), id, "run before the CRM back-fill", "discard-a",
+               &discarded);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(discarded.evaluation_id(), id);
+  EXPECT_EQ(discarded.state(), ev1::EVALUATION_STATE_DISCARDED);
+  EXPECT_EQ(discarded.discard_reason(), "run before the CRM back-fill");
+  EXPECT_EQ(discarded.discarded_by(), "dir1");
+  EXPECT_TRUE(discarded.has_discard_time());
+  EXPECT_FALSE(discarded.has_finalize_time());
+  EXPECT_EQ(discarded.rows_size(), 0);  // the response leaves the rows out
+  // Replayed with the same request_id: the same answer, nothing more done.
+  ev1::Evaluation replay;
+  ASSERT_TRUE(Discard(Token(Role::kDirector, "dir1"), id, "run before the CRM back-fill",
+                      "discard-a", &replay)
+                  .ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(replay, discarded))
+      << replay.DebugString() << " vs " << discarded.DebugString();
+  // The same request_id for another request; a new request to discard again.
+  st = Discard(Token(Role::kDirector, "dir1"), id, "another reason", "discard-a", &out);
+  EXPECT_EQ(st.error_code(), StatusCode::ALREADY_EXISTS);
+  st = Discard(Token(Role::kAdmin), id, "once more", "discard-a-again", &out);
+  EXPECT_EQ(st.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(st.error_message(), HasSubstr("is DISCARDED"));
+
+  // Kept as history (Get, with its rows), but out of the default list, not
+  // finalisable, not appealable.
+  ASSERT_TRUE(Get(Token(Role::kHr, "hr1"), id, &seen).ok());
+  EXPECT_EQ(seen.state(), ev1::EVALUATION_STATE_DISCARDED);
+  EXPECT_EQ(seen.discard_reason(), "run before the CRM back-fill");
+  EXPECT_THAT(Rows(seen), ElementsAre(Row{"r5", 12000, 1}, Row{"r6", 8000, 2}));
+  EXPECT_THAT(List(Token(Role::kAdmin), "t2"), Not(Contains(id)));
+  EXPECT_THAT(List(Token(Role::kAdmin), "t2", /*show_discarded=*/true), Contains(id));
+  EXPECT_THAT(List(Token(Role::kRep, "r5")), Not(Contains(id)));
+  st = Finalize(id, &out);
+  EXPECT_EQ(st.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(st.error_message(), HasSubstr("is DISCARDED"));
+  ev1::Appeal appeal;
+  st = Appeal(Token(Role::kRep, "r6"), id, &appeal, "appeal-discarded");
+  EXPECT_EQ(st.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(st.error_message(), HasSubstr("DISCARDED"));
+
+  // A final evaluation cannot be discarded: it is restated instead.
+  ev1::Evaluation final_ev;
+  ASSERT_TRUE(Run(Token(Role::kAdmin), "run-t2-b", &final_ev, "t2").ok());
+  const std::string final_id = final_ev.evaluation_id();
+  ASSERT_TRUE(Finalize(final_id, &final_ev).ok());
+  st = Discard(Token(Role::kAdmin), final_id, "wrong numbers", "discard-final", &out);
+  EXPECT_EQ(st.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(st.error_message(), HasSubstr("is FINAL"));
+  EXPECT_THAT(st.error_message(), HasSubstr("RestateEvaluation"));
+
+  // A pending restatement blocks a second one until it is discarded.
+  ev1::Evaluation first_restatement;
+  ASSERT_TRUE(Restate(final_id, "check r6's March order", &first_restatement).ok());
+  st = Restate(final_id, "another correction", &out);
+  EXPECT_EQ(st.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(st.error_message(), HasSubstr("DiscardEvaluation"));
+  ASSERT_TRUE(Discard(Token(Role::kAdmin), first_restatement.evaluation_id(),
+                      "nothing to correct after all", "discard-restatement", &out)
+                  .ok());
+  EXPECT_EQ(out.restates_id(), final_id);
+  ASSERT_TRUE(Get(Token(Role::kAdmin), final_id, &seen).ok());
+  EXPECT_EQ(seen.state(), ev1::EVALUATION_STATE_FINAL);
+  EXPECT_EQ(seen.restated_by_id(), "");
+  EXPECT_EQ(seen.restatement_reason(), "");
+  ev1::Evaluation second_restatement;
+  st = Restate(final_id, "another correction", &second_restatement);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(second_restatement.restates_id(), final_id);
+  EXPECT_EQ(second_restatement.restatement_reason(), "another correction");
+  EXPECT_THAT(Rows(second_restatement), ElementsAre(Row{"r5", 12000, 1}, Row{"r6", 8000, 2}));
+  ASSERT_TRUE(Finalize(second_restatement.evaluation_id(), &out).ok());
+  ASSERT_TRUE(Get(Token(Role::kAdmin), final_id, &seen).ok());
+  EXPECT_EQ(seen.state(), ev1::EVALUATION_STATE_RESTATED);
+  EXPECT_EQ(seen.restated_by_id(), second_restatement.evaluation_id());
+  ASSERT_TRUE(Get(Token(Role::kAdmin), first_restatement.evaluation_id(), &seen).ok());
+  EXPECT_EQ(seen.state(), ev1::EVALUATION_STATE_DISCARDED);
+  EXPECT_EQ(seen.restates_id(), final_id);
+
+  // Newest first; the discarded ones only on request.
+  EXPECT_THAT(List(Token(Role::kDirector), "t2"),
+              ElementsAre(second_restatement.evaluation_id(), final_id));
+  EXPECT_THAT(List(Token(Role::kDirector), "t2", /*show_discarded=*/true),
+              ElementsAre(second_restatement.evaluation_id(), first_restatement.evaluation_id(),
+                          final_id, id));
 }
 
 TEST_F(EvalEvaluationE2eTest, RefusalsNameTheProblem) {

@@ -279,9 +279,74 @@ TEST_F(IngestQueryRolesE2eTest, QueryServiceRpcsByRoleAndScope) {
           EXPECT_EQ(resp.lost(), 0) << "GetFunnel";  // no opportunities were ingested
         }
       }
+      {
+        iv1::GetCustomerStatsRequest req;
+        req.set_period("2025-03");
+        req.set_group_by(iv1::GROUP_BY_NONE);
+        SetScope(scope, req);
+        iv1::GetCustomerStatsResponse resp;
+        grpc::ClientContext ctx;
+        Prepare(ctx, qc.caller);
+        grpc::Status st = stub->GetCustomerStats(&ctx, req, &resp);
+        ++calls;
+        EXPECT_EQ(st.error_code(), want) << "GetCustomerStats: " << st.error_message();
+        if (st.ok() && want == StatusCode::OK) {
+          ASSERT_EQ(resp.rows_size(), 1);
+          // Each order is its customer's first: every active customer is new,
+          // and the sales are all first-month sales.
+          EXPECT_EQ(resp.rows(0).active_count(), want_customers) << "GetCustomerStats";
+          EXPECT_EQ(resp.rows(0).new_count(), want_customers) << "GetCustomerStats";
+          EXPECT_EQ(resp.rows(0).new_customer_first_month_sales(), want_sales)
+              << "GetCustomerStats";
+        }
+      }
     }
   }
-  EXPECT_EQ(calls, static_cast<int>(3 * Scopes().size() * cases.size()));
+  EXPECT_EQ(calls, static_cast<int>(4 * Scopes().size() * cases.size()));
+}
+
+// GetCustomerStats groups by rep or not at all; a manager's rep rows stay
+// within their unit.
+TEST_F(IngestQueryRolesE2eTest, GetCustomerStatsGroupings) {
+  auto stub = iv1::IngestQueryService::NewStub(stack_->ingest().NewChannel());
+  auto call = [&](const Caller& caller, const Scope& scope, iv1::GroupBy group_by,
+                  iv1::GetCustomerStatsResponse* resp) {
+    iv1::GetCustomerStatsRequest req;
+    req.set_period("2025-03");
+    req.set_group_by(group_by);
+    SetScope(scope, req);
+    grpc::ClientContext ctx;
+    Prepare(ctx, caller);
+    return stub->GetCustomerStats(&ctx, req, resp);
+  };
+  const Caller director{"director", kTenant, Role::kDirector, "dan", ""};
+  const Scope company{"company", attain::type::v1::SCOPE_KIND_UNSPECIFIED, ""};
+  for (iv1::GroupBy g :
+       {iv1::GROUP_BY_TEAM, iv1::GROUP_BY_PRODUCT_LINE, static_cast<iv1::GroupBy>(42)}) {
+    iv1::GetCustomerStatsResponse resp;
+    grpc::Status st = call(director, company, g, &resp);
+    EXPECT_EQ(st.error_code(), StatusCode::INVALID_ARGUMENT) << g;
+    EXPECT_THAT(st.error_message(), ::testing::HasSubstr("group_by")) << g;
+  }
+  // r1 sold 1,000.00 and r3 400.00 to one new customer each.
+  iv1::GetCustomerStatsResponse all;
+  grpc::Status st = call(director, company, iv1::GROUP_BY_REP, &all);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(all.period(), "2025-03");
+  EXPECT_EQ(all.previous_period(), "2025-02");
+  ASSERT_EQ(all.rows_size(), 2);
+  EXPECT_EQ(all.rows(0).group_key(), "r1");
+  EXPECT_EQ(all.rows(0).new_customer_first_month_sales(), 100000);
+  EXPECT_EQ(all.rows(1).group_key(), "r3");
+  EXPECT_EQ(all.rows(1).new_customer_first_month_sales(), 40000);
+  // The manager of team ta asks for ta by rep: r1 only.
+  iv1::GetCustomerStatsResponse ta;
+  st = call({"manager of team ta", kTenant, Role::kManager, "mia", "ta"},
+            {"ta", attain::type::v1::SCOPE_KIND_UNIT, "ta"}, iv1::GROUP_BY_REP, &ta);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(ta.rows_size(), 1);
+  EXPECT_EQ(ta.rows(0).group_key(), "r1");
+  EXPECT_EQ(ta.rows(0).active_count(), 1);
 }
 
 // The six compliance reports. Each is called with March 2025 and the defaults.

@@ -418,5 +418,70 @@ TEST_F(LeaderboardCliE2eTest, EvaluationRunFinaliseAppealDecide) {
   EXPECT_EQ(a.decision_reason(), "the order was signed in March");
 }
 
+// `evaluation discard`: the same team and targets as above under its own
+// template copy (r2 100.00, r1 70.00, r3 50.00 points). A draft is discarded
+// with a reason (kept, listed only with --discarded); a final one is refused.
+TEST_F(LeaderboardCliE2eTest, EvaluationDiscard) {
+  SetSalesTarget("r1", 100000);
+  SetSalesTarget("r2", 50000);
+  SetSalesTarget("r3", 100000);
+  ASSERT_EQ(Board({"template", "import", SmallTemplateFile(), "--id", "discard-small"}).code, 0);
+  auto run = [&]() {
+    CommandResult r = Board({"--json", "evaluation", "run", "t1", "--period", "2025-02",
+                             "--template", "discard-small"});
+    EXPECT_EQ(r.code, 0) << r;
+    return FromJson<ev1::Evaluation>(r.out);
+  };
+  const ev1::Evaluation draft = run();
+  ASSERT_EQ(draft.rows_size(), 3);
+  EXPECT_EQ(draft.rows(0).total_points(), 10000);
+  const std::string id = draft.evaluation_id();
+
+  CommandResult usage = Board({"evaluation", "discard", id});
+  EXPECT_EQ(usage.code, 2) << usage;
+  EXPECT_THAT(usage.err, HasSubstr("--reason"));
+  CommandResult by_hr =
+      Board({"evaluation", "discard", id, "--reason", "not mine"}, Role::kHr, "hr1");
+  EXPECT_EQ(by_hr.code, 1) << by_hr;
+  EXPECT_THAT(by_hr.err, HasSubstr("PERMISSION_DENIED"));
+
+  CommandResult discarded =
+      Board({"--json", "evaluation", "discard", id, "--reason",
+             "the February targets were not final", "--request-id", "cli-discard-1"});
+  ASSERT_EQ(discarded.code, 0) << discarded;
+  auto e = FromJson<ev1::Evaluation>(discarded.out);
+  EXPECT_EQ(e.evaluation_id(), id);
+  EXPECT_EQ(e.state(), ev1::EVALUATION_STATE_DISCARDED);
+  EXPECT_EQ(e.discard_reason(), "the February targets were not final");
+  EXPECT_EQ(e.discarded_by(), "dir");
+  // The same --request-id again: the same answer.
+  CommandResult replay =
+      Board({"--json", "evaluation", "discard", id, "--reason",
+             "the February targets were not final", "--request-id", "cli-discard-1"});
+  ASSERT_EQ(replay.code, 0) << replay;
+  EXPECT_EQ(replay.out, discarded.out);
+
+  CommandResult text = Board({"evaluation", "get", id});
+  ASSERT_EQ(text.code, 0) << text;
+  EXPECT_THAT(text.out, HasSubstr("discarded"));
+  EXPECT_THAT(text.out, HasSubstr("the February targets were not final"));
+  EXPECT_THAT(text.out, HasSubstr("100.00"));  // its rows are kept
+  CommandResult list = Board({"evaluation", "list", "--unit", "t1"});
+  ASSERT_EQ(list.code, 0) << list;
+  EXPECT_THAT(list.out, ::testing::Not(HasSubstr(id)));
+  CommandResult all = Board({"evaluation", "list", "--unit", "t1", "--discarded"});
+  ASSERT_EQ(all.code, 0) << all;
+  EXPECT_THAT(all.out, HasSubstr(id));
+  EXPECT_THAT(all.out, HasSubstr("discarded"));
+
+  const ev1::Evaluation other = run();
+  ASSERT_EQ(Board({"evaluation", "finalise", other.evaluation_id()}).code, 0);
+  CommandResult final_refused =
+      Board({"evaluation", "discard", other.evaluation_id(), "--reason", "too late"});
+  EXPECT_EQ(final_refused.code, 1) << final_refused;
+  EXPECT_THAT(final_refused.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(final_refused.err, HasSubstr("RestateEvaluation"));
+}
+
 }  // namespace
 }  // namespace attain::eval

@@ -1,6 +1,6 @@
 // `attainctl evaluation …`: run an evaluation of a unit's reps for a period,
-// read and list evaluations, finalise, restate, appeal and decide appeals
-// (ScorecardService). Mutations carry a request id (--request-id, or a fresh
+// read and list evaluations, finalise, restate, discard, appeal and decide
+// appeals (ScorecardService). Mutations carry a request id (--request-id, or a fresh
 // one), so re-running the same command line after a lost answer is safe only
 // with the same --request-id.
 #include <iostream>
@@ -33,6 +33,8 @@ std::string StateName(ev1::EvaluationState s) {
       return "final";
     case ev1::EVALUATION_STATE_RESTATED:
       return "restated";
+    case ev1::EVALUATION_STATE_DISCARDED:
+      return "discarded";
     default:
       return "?";
   }
@@ -64,6 +66,12 @@ void PrintEvaluation(const ev1::Evaluation& e) {
   if (!e.restates_id().empty()) fields.emplace_back("restates", e.restates_id());
   if (!e.restated_by_id().empty()) fields.emplace_back("restated by", e.restated_by_id());
   if (!e.restatement_reason().empty()) fields.emplace_back("reason", e.restatement_reason());
+  if (!e.appeal_id().empty()) fields.emplace_back("appeal", e.appeal_id());
+  if (e.has_discard_time()) {
+    fields.emplace_back("discarded",
+                        absl::StrCat(FormatTimestamp(e.discard_time()), " by ", e.discarded_by()));
+  }
+  if (!e.discard_reason().empty()) fields.emplace_back("discard reason", e.discard_reason());
   if (e.has_unit_row() && !e.unit_row().flags().empty()) {
     fields.emplace_back("unit flags", absl::StrJoin(e.unit_row().flags(), ", "));
   }
@@ -125,6 +133,7 @@ int RunList(const Invocation& inv) {
   ev1::ListEvaluationsRequest req;
   req.set_unit_id(inv.args.Get("unit"));
   req.set_period(inv.args.Get("period"));
+  req.set_show_discarded(inv.args.Has("discarded"));
   ev1::ListEvaluationsResponse all;
   grpc::Status st =
       client.ListAll(&ev1::ScorecardService::Stub::ListEvaluations, req, &all,
@@ -164,6 +173,19 @@ int RunRestate(const Invocation& inv) {
   req.set_request_id(client.NewRequestId());
   ev1::RestateEvaluationResponse resp;
   grpc::Status st = client.Call(&ev1::ScorecardService::Stub::RestateEvaluation, req, &resp);
+  if (!st.ok()) return client.Fail(st);
+  return Show(client, resp);
+}
+
+int RunDiscard(const Invocation& inv) {
+  if (!inv.args.Has("reason")) return inv.UsageError("--reason is required: why discard it");
+  Client& client = inv.client;
+  ev1::DiscardEvaluationRequest req;
+  req.set_evaluation_id(inv.args.positional()[0]);
+  req.set_reason(inv.args.Get("reason"));
+  req.set_request_id(client.NewRequestId());
+  ev1::DiscardEvaluationResponse resp;
+  grpc::Status st = client.Call(&ev1::ScorecardService::Stub::DiscardEvaluation, req, &resp);
   if (!st.ok()) return client.Fail(st);
   return Show(client, resp);
 }
@@ -214,10 +236,10 @@ std::vector<Command> EvaluationCommands() {
        RunRun},
       {"evaluation get", "ID", "shows an evaluation with its rows", {}, {}, 1, 1, RunGet},
       {"evaluation list",
-       "[--unit U] [--period P]",
-       "lists evaluations, newest first",
+       "[--unit U] [--period P] [--discarded]",
+       "lists evaluations, newest first (discarded drafts too with --discarded)",
        {"unit", "period"},
-       {},
+       {"discarded"},
        0,
        0,
        RunList},
@@ -237,6 +259,15 @@ std::vector<Command> EvaluationCommands() {
        1,
        1,
        RunRestate},
+      {"evaluation discard",
+       "ID --reason TEXT",
+       "throws a draft evaluation away (kept as history, counted nowhere; a final one is "
+       "restated instead)",
+       {"reason"},
+       {},
+       1,
+       1,
+       RunDiscard},
       {"evaluation appeal",
        "ID --reason TEXT",
        "disputes your row of a final evaluation (as the rep)",

@@ -75,7 +75,8 @@ absl::StatusOr<ScorecardTemplate> AssignedTemplate(TemplateStore& store, const s
   return LoadTemplate(store, tenant, assignment->template_id, 0);
 }
 
-// Roles that run, finalise and restate evaluations and decide appeals.
+// Roles that run, finalise, restate and discard evaluations and decide
+// appeals.
 RoleSet EvaluationAdmins() { return {Role::kAdmin, Role::kDirector}; }
 
 constexpr size_t kMaxReasonBytes = 2000;
@@ -141,6 +142,8 @@ v1::EvaluationState ToProto(EvaluationState s) {
       return v1::EVALUATION_STATE_FINAL;
     case EvaluationState::kRestated:
       return v1::EVALUATION_STATE_RESTATED;
+    case EvaluationState::kDiscarded:
+      return v1::EVALUATION_STATE_DISCARDED;
   }
   return v1::EVALUATION_STATE_UNSPECIFIED;
 }
@@ -160,6 +163,9 @@ absl::Status EvaluationToProto(const EvaluationRecord& r, bool with_unit_row, v1
   out->set_created_by(r.created_by);
   SetTimestamp(r.create_time, out->mutable_create_time());
   if (r.finalize_time) SetTimestamp(*r.finalize_time, out->mutable_finalize_time());
+  out->set_discard_reason(r.discard_reason);
+  out->set_discarded_by(r.discarded_by);
+  if (r.discard_time) SetTimestamp(*r.discard_time, out->mutable_discard_time());
   for (const EvaluationRowRecord& row : r.rows) {
     if (!out->add_rows()->ParseFromString(row.scorecard)) {
       return absl::InternalError(
@@ -368,11 +374,13 @@ absl::StatusOr<EvaluationRecord> ScorecardServiceImpl::ComputeRestatement(
         old.evaluation_id, EvaluationStateName(old.state),
         old.state == EvaluationState::kRestated
             ? absl::StrFormat(" (restate its restatement \"%s\" instead)", old.restated_by_id)
-            : ""));
+        : old.state == EvaluationState::kDiscarded ? " (it was discarded)"
+                                                   : ""));
   }
   if (!old.restated_by_id.empty()) {
     return absl::FailedPreconditionError(absl::StrFormat(
-        "evaluation \"%s\" already has a restatement in draft, \"%s\": finalise that one first",
+        "evaluation \"%s\" already has a restatement in draft, \"%s\": finalise that one first, "
+        "or discard it with DiscardEvaluation to restate afresh",
         old.evaluation_id, old.restated_by_id));
   }
   absl::StatusOr<Period> period = Period::Parse(old.period);
@@ -471,7 +479,7 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::ListEvaluations(
         if (!key.empty() && !absl::SimpleAtoi(key, &before_seq)) {
           return absl::InvalidArgumentError("page_token is not one this server made");
         }
-        EvaluationFilter filter{req->unit_id(), req->period(), ""};
+        EvaluationFilter filter{req->unit_id(), req->period(), "", req->show_discarded()};
         if (p.role == Role::kRep) filter.rep_id = p.subject;
         if (p.role == Role::kManager) {
           if (req->unit_id().empty() || p.scope.empty()) {
@@ -592,7 +600,8 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::AppealEvaluation(
                     req->evaluation_id(), EvaluationStateName(rec->state),
                     rec->state == EvaluationState::kRestated
                         ? absl::StrFormat(" (appeal its restatement \"%s\")", rec->restated_by_id)
-                        : " (wait until it is finalised)"));
+                    : rec->state == EvaluationState::kDiscarded ? " (it was discarded)"
+                                                                : " (wait until it is finalised)"));
               }
               AppealRecord appeal;
               appeal.evaluation_id = req->evaluation_id();
@@ -664,6 +673,28 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::DecideAppeal(grpc::CallbackServe
                             }));
     return ParseResponse(bytes, resp);
   });
+}
+
+grpc::ServerUnaryReactor* ScorecardServiceImpl::DiscardEvaluation(
+    grpc::CallbackServerContext* ctx, const v1::DiscardEvaluationRequest* req,
+    v1::DiscardEvaluationResponse* resp) {
+  return ServeUnary(
+      ctx, env_, METHOD(DiscardEvaluation), EvaluationAdmins(), [=](const Principal& p) {
+        RETURN_IF_ERROR(ValidateId("evaluation_id", req->evaluation_id()));
+        RETURN_IF_ERROR(ValidateReason("reason", req->reason()));
+        ASSIGN_OR_RETURN(
+            std::string bytes,
+            evaluations_.Mutate(
+                p.tenant, req->request_id(), METHOD(DiscardEvaluation), Fingerprint(*req),
+                [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
+                  ASSIGN_OR_RETURN(EvaluationRecord rec,
+                                   tx.Discard(req->evaluation_id(), req->reason(), p.subject));
+                  v1::DiscardEvaluationResponse out;
+                  RETURN_IF_ERROR(EvaluationToProto(rec, true, out.mutable_evaluation()));
+                  return out.SerializeAsString();
+                }));
+        return ParseResponse(bytes, resp);
+      });
 }
 
 }  // namespace attain::eval

@@ -1,7 +1,7 @@
 // gRPC handlers of attain.eval.v1.ScorecardService
 // (protos/attain/eval/v1/scorecard_service.proto): GetScorecard and the
-// evaluation RPCs (run, read, finalise, restate, appeal, decide), CompareUnits
-// and WhatIf.
+// evaluation RPCs (run, read, finalise, restate, appeal, decide, discard),
+// CompareUnits and WhatIf.
 #pragma once
 
 #include "attain/eval/v1/scorecard_service.grpc.pb.h"
@@ -41,7 +41,8 @@ class ScorecardServiceImpl final : public ::attain::eval::v1::ScorecardService::
                                          const v1::GetScorecardRequest* req,
                                          v1::GetScorecardResponse* resp) override;
 
-  // Evaluations. Run, finalise, restate and decide: admin and director.
+  // Evaluations. Run, finalise, restate, discard and decide: admin and
+  // director.
   // Read: as GetScorecard's readers; a rep gets only their own row (and only
   // evaluations they have a row in), a manager the evaluations of units in
   // their subtree. Appeal: a rep with a row in a FINAL evaluation.
@@ -69,6 +70,15 @@ class ScorecardServiceImpl final : public ::attain::eval::v1::ScorecardService::
   grpc::ServerUnaryReactor* DecideAppeal(grpc::CallbackServerContext* ctx,
                                          const v1::DecideAppealRequest* req,
                                          v1::DecideAppealResponse* resp) override;
+  // Draft → DISCARDED (EvaluationTx::Discard): kept for GetEvaluation (and
+  // ListEvaluations with show_discarded), counted nowhere; a discarded
+  // restatement's final evaluation can be restated again. An upheld appeal
+  // that led to the draft stays UPHELD and keeps naming it. NOT_FOUND for an
+  // unknown id (or another tenant's); FAILED_PRECONDITION unless a draft;
+  // INVALID_ARGUMENT without a reason.
+  grpc::ServerUnaryReactor* DiscardEvaluation(grpc::CallbackServerContext* ctx,
+                                              const v1::DiscardEvaluationRequest* req,
+                                              v1::DiscardEvaluationResponse* resp) override;
 
   // Units side by side (seed 002 table 2). Readers as GetScorecard for
   // units: reps are refused; a manager only units in their subtree.

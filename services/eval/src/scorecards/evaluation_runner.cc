@@ -1,8 +1,10 @@
 #include "services/eval/src/scorecards/evaluation_runner.h"
 
+#include <functional>
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "common/concurrent.h"
 #include "common/status.h"
 #include "services/eval/src/domain/result_rules.h"
 
@@ -20,25 +22,48 @@ absl::StatusOr<EvaluationDraft> EvaluationRunner::Run(const std::string& tenant,
                                                       const FinalAttainmentsFn& history) {
   ASSIGN_OR_RETURN(UnitInfo unit, org_.Unit(tenant, unit_id));
   const bool is_company = unit.parent_id.empty();
-  ASSIGN_OR_RETURN(std::vector<std::string> reps, org_.RepsIn(tenant, unit_id, period.last_day()));
-  if (reps.empty()) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "unit \"%s\" has no reps on %s (the last day of %s): there is nothing to evaluate", unit_id,
-        absl::FormatCivilTime(period.last_day()), period.ToString()));
-  }
-  EvaluationDraft draft;
-  ASSIGN_OR_RETURN(draft.reps, maker_.MakeForReps(UnitRepsQuery{tenant, unit_id, is_company, period,
-                                                                tmpl, std::move(reps)}));
-  RETURN_IF_ERROR(maker_.Make(
-      ScorecardQuery{tenant, Subject{Subject::Kind::kUnit, unit_id}, is_company, period, tmpl, ""},
-      &draft.unit_card));
-  if (period.kind() != PeriodKind::kQuarter) return draft;
-
-  // Below-target runs: the two quarters before, oldest first.
+  const bool quarter = period.kind() == PeriodKind::kQuarter;
+  // Below-target runs look at the two quarters before, oldest first.
   const Period before1 = period.Previous();
   const Period before2 = before1.Previous();
-  ASSIGN_OR_RETURN(auto older, history(before2));
-  ASSIGN_OR_RETURN(auto newer, history(before1));
+  // The reps' cards, the unit's card, the history and the unit's targets are
+  // independent: fetched and computed at once.
+  EvaluationDraft draft;
+  absl::flat_hash_map<std::string, std::optional<int64_t>> older, newer;
+  TargetsByMetric unit_targets;
+  std::vector<std::function<absl::Status()>> tasks;
+  tasks.push_back([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<std::string> reps,
+                     org_.RepsIn(tenant, unit_id, period.last_day()));
+    if (reps.empty()) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "unit \"%s\" has no reps on %s (the last day of %s): there is nothing to evaluate",
+          unit_id, absl::FormatCivilTime(period.last_day()), period.ToString()));
+    }
+    ASSIGN_OR_RETURN(draft.reps, maker_.MakeForReps(UnitRepsQuery{tenant, unit_id, is_company,
+                                                                  period, tmpl, std::move(reps)}));
+    return absl::OkStatus();
+  });
+  tasks.push_back([&] {
+    return maker_.Make(ScorecardQuery{tenant, Subject{Subject::Kind::kUnit, unit_id}, is_company,
+                                      period, tmpl, ""},
+                       &draft.unit_card);
+  });
+  if (quarter) {
+    tasks.push_back([&]() -> absl::Status {
+      ASSIGN_OR_RETURN(older, history(before2));
+      ASSIGN_OR_RETURN(newer, history(before1));
+      return absl::OkStatus();
+    });
+    tasks.push_back([&]() -> absl::Status {
+      ASSIGN_OR_RETURN(unit_targets,
+                       targets_.ForSubject(tenant, Subject{Subject::Kind::kUnit, unit_id}, period));
+      return absl::OkStatus();
+    });
+  }
+  RETURN_IF_ERROR(RunConcurrently(std::move(tasks)));
+  if (!quarter) return draft;
+
   auto at = [](const absl::flat_hash_map<std::string, std::optional<int64_t>>& m,
                const std::string& rep) -> std::optional<int64_t> {
     auto it = m.find(rep);
@@ -58,8 +83,6 @@ absl::StatusOr<EvaluationDraft> EvaluationRunner::Run(const std::string& tenant,
     if (verdict.below_target.consequence == Consequence::kPenalty) rc.card.add_flags("penalty");
   }
 
-  ASSIGN_OR_RETURN(TargetsByMetric unit_targets,
-                   targets_.ForSubject(tenant, Subject{Subject::Kind::kUnit, unit_id}, period));
   if (auto it = unit_targets.find(kSalesAmount); it != unit_targets.end()) {
     ASSIGN_OR_RETURN(TeamFund fund, ComputeTeamFund(it->second.base_value, unit_sales));
     if (fund.eligible) {

@@ -1,9 +1,11 @@
 #include "services/eval/src/scorecards/grpc_sources.h"
 
+#include <functional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/concurrent.h"
 #include "common/status.h"
 
 namespace attain::eval {
@@ -150,12 +152,33 @@ absl::StatusOr<TargetsByMetric> GrpcTargetSource::ForSubject(const std::string& 
 }
 
 absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> GrpcTargetSource::ForRepsUnder(
-    const std::string& tenant, const std::string& unit, const Period& period) {
-  tv1::ListTargetsRequest req;
-  req.set_scope_kind(type::v1::SCOPE_KIND_REP);
-  req.set_under_unit_id(unit);
-  req.set_period(period.ToString());
-  return List(tenant, std::move(req));
+    const std::string& tenant, const std::string& unit, const Period& period,
+    const std::vector<int>& metrics) {
+  // One call per metric, at once: the target service walks the subtree for
+  // each, but sorts and pages only that metric's rows.
+  std::vector<absl::flat_hash_map<std::string, TargetsByMetric>> parts(metrics.size());
+  std::vector<std::function<absl::Status()>> calls;
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    calls.push_back([&, i]() -> absl::Status {
+      tv1::ListTargetsRequest req;
+      req.set_scope_kind(type::v1::SCOPE_KIND_REP);
+      req.set_under_unit_id(unit);
+      req.set_period(period.ToString());
+      req.set_metric(static_cast<type::v1::Metric>(metrics[i]));
+      ASSIGN_OR_RETURN(parts[i], List(tenant, std::move(req)));
+      return absl::OkStatus();
+    });
+  }
+  RETURN_IF_ERROR(RunConcurrently(std::move(calls)));
+  if (parts.empty()) return absl::flat_hash_map<std::string, TargetsByMetric>{};
+  absl::flat_hash_map<std::string, TargetsByMetric> out = std::move(parts[0]);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    for (auto& [rep, by_metric] : parts[i]) {
+      TargetsByMetric& into = out[rep];
+      for (auto& [metric, rec] : by_metric) into[metric] = std::move(rec);
+    }
+  }
+  return out;
 }
 
 // ---- actuals ----
@@ -192,64 +215,35 @@ absl::StatusOr<std::vector<ActualsGroup>> GrpcActualsSource::Actuals(
   return out;
 }
 
-absl::StatusOr<CustomerCounts> GrpcActualsSource::Customers(const std::string& tenant,
-                                                            const std::optional<Subject>& subject,
-                                                            const Period& period) {
+absl::StatusOr<std::vector<CustomerStatsGroup>> GrpcActualsSource::CustomerStats(
+    const std::string& tenant, const std::optional<Subject>& scope, const Period& period,
+    ActualsGrouping grouping) {
+  if (grouping != ActualsGrouping::kNone && grouping != ActualsGrouping::kRep) {
+    return absl::InvalidArgumentError("customer stats are kept for a whole scope or per rep only");
+  }
   ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
-  iv1::ListCustomersRequest req;
+  iv1::GetCustomerStatsRequest req;
   req.set_period(period.ToString());
-  if (subject) *req.mutable_scope() = ToScope(*subject);
-  req.set_page_size(1);  // only the counts are wanted; they cover every customer
+  if (scope) *req.mutable_scope() = ToScope(*scope);
+  req.set_group_by(ToGroupBy(grouping));
   grpc::ClientContext ctx;
   Prepare(ctx, token, options_.deadline);
-  iv1::ListCustomersResponse resp;
-  grpc::Status st = stub_->ListCustomers(&ctx, req, &resp);
-  if (!st.ok()) return DependencyError(kIngest, "ListCustomers", st);
-  return CustomerCounts{resp.active_count(), resp.repeat_count(), resp.previous_active_count(),
-                        resp.churned_count()};
-}
-
-absl::StatusOr<int64_t> GrpcActualsSource::NewCustomerFirstMonthSales(
-    const std::string& tenant, const std::optional<Subject>& subject, const Period& period) {
-  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
-  // A customer new in month m has its first month's sales = its sales in m,
-  // so summing the new customers of each month over that month is exact.
-  std::vector<Period> months;
-  if (period.kind() == PeriodKind::kMonth || period.days() < 28) {
-    months.push_back(period);
-  } else {
-    absl::StatusOr<std::vector<Period>> split = period.Split(PeriodKind::kMonth);
-    // A week spanning two months does not tile into months: count it whole.
-    if (split.ok()) {
-      months = *std::move(split);
-    } else {
-      months.push_back(period);
-    }
+  iv1::GetCustomerStatsResponse resp;
+  grpc::Status st = stub_->GetCustomerStats(&ctx, req, &resp);
+  if (!st.ok()) return DependencyError(kIngest, "GetCustomerStats", st);
+  std::vector<CustomerStatsGroup> out;
+  out.reserve(resp.rows_size());
+  for (const iv1::CustomerStatsRow& row : resp.rows()) {
+    out.push_back(CustomerStatsGroup{row.group_key(), row.active_count(), row.repeat_count(),
+                                     row.previous_active_count(), row.churned_count(),
+                                     row.new_count(), row.new_customer_first_month_sales()});
   }
-  int64_t total = 0;
-  for (const Period& month : months) {
-    iv1::ListCustomersRequest req;
-    req.set_period(month.ToString());
-    if (subject) *req.mutable_scope() = ToScope(*subject);
-    req.set_filter(iv1::CUSTOMER_FILTER_NEW);
-    req.set_page_size(1000);
-    for (int page = 0;; ++page) {
-      if (page >= options_.max_pages) {
-        return absl::FailedPreconditionError(absl::StrCat("more than ", options_.max_pages * 1000,
-                                                          " new customers in ", month.ToString(),
-                                                          ": too many to sum their first orders"));
-      }
-      grpc::ClientContext ctx;
-      Prepare(ctx, token, options_.deadline);
-      iv1::ListCustomersResponse resp;
-      grpc::Status st = stub_->ListCustomers(&ctx, req, &resp);
-      if (!st.ok()) return DependencyError(kIngest, "ListCustomers", st);
-      for (const iv1::CustomerActivity& c : resp.customers()) total += c.sales_in_period();
-      if (resp.next_page_token().empty()) break;
-      req.set_page_token(resp.next_page_token());
-    }
+  if (grouping == ActualsGrouping::kNone && out.size() != 1) {
+    return absl::InternalError(absl::StrCat(kIngest,
+                                            " answered GetCustomerStats without grouping with ",
+                                            out.size(), " rows instead of one"));
   }
-  return total;
+  return out;
 }
 
 // ---- org ----

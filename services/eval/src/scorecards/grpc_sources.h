@@ -33,7 +33,8 @@ class GrpcTargetSource final : public TargetRecordSource {
   absl::StatusOr<TargetsByMetric> ForSubject(const std::string& tenant, const Subject& subject,
                                              const Period& period) override;
   absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> ForRepsUnder(
-      const std::string& tenant, const std::string& unit, const Period& period) override;
+      const std::string& tenant, const std::string& unit, const Period& period,
+      const std::vector<int>& metrics) override;
 
  private:
   absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> List(
@@ -52,12 +53,10 @@ class GrpcActualsSource final : public ActualsSource {
                                                     const std::optional<Subject>& subject,
                                                     const Period& period,
                                                     ActualsGrouping grouping) override;
-  absl::StatusOr<CustomerCounts> Customers(const std::string& tenant,
-                                           const std::optional<Subject>& subject,
-                                           const Period& period) override;
-  absl::StatusOr<int64_t> NewCustomerFirstMonthSales(const std::string& tenant,
-                                                     const std::optional<Subject>& subject,
-                                                     const Period& period) override;
+  absl::StatusOr<std::vector<CustomerStatsGroup>> CustomerStats(const std::string& tenant,
+                                                                const std::optional<Subject>& scope,
+                                                                const Period& period,
+                                                                ActualsGrouping grouping) override;
 
  private:
   std::unique_ptr<ingest::v1::IngestQueryService::Stub> stub_;

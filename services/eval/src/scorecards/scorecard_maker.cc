@@ -1,12 +1,14 @@
 #include "services/eval/src/scorecards/scorecard_maker.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/concurrent.h"
 #include "common/status.h"
 #include "services/eval/src/domain/arithmetic.h"
 #include "services/eval/src/domain/growth.h"
@@ -29,6 +31,29 @@ bool UsesMetric(const ScorecardTemplate& tmpl, int metric) {
     }
   }
   return false;
+}
+
+// Whether the template needs ingest's customer stats (repurchase, churn,
+// new-customer first-order amount).
+bool UsesCustomerStats(const ScorecardTemplate& tmpl) {
+  return UsesMetric(tmpl, kRepurchaseRate) || UsesMetric(tmpl, kChurnRate) ||
+         UsesMetric(tmpl, kNewCustomerFirstOrderAmount);
+}
+
+// The metrics whose target-service records an evaluation reads: those of the
+// indicators scored against the base or challenge level, and sales (the
+// rules on results judge sales attainment).
+std::vector<int> TargetMetrics(const ScorecardTemplate& tmpl) {
+  std::vector<int> metrics = {kSalesAmount};
+  for (const Dimension& d : tmpl.dimensions) {
+    for (const Indicator& i : d.indicators) {
+      if ((i.target_source == TargetSource::kBase || i.target_source == TargetSource::kChallenge) &&
+          std::find(metrics.begin(), metrics.end(), i.metric) == metrics.end()) {
+        metrics.push_back(i.metric);
+      }
+    }
+  }
+  return metrics;
 }
 
 v1::IndicatorStatus ToProto(IndicatorStatus s) {
@@ -153,22 +178,24 @@ absl::StatusOr<std::vector<IndicatorInput>> MakeInputs(const ScorecardTemplate& 
   return inputs;
 }
 
+void SetCustomerExtras(const CustomerStatsGroup& stats, ExtraInputs* extra) {
+  extra->active_customers = stats.active;
+  extra->repeat_customers = stats.repeat;
+  extra->previous_active_customers = stats.previous_active;
+  extra->churned_customers = stats.churned;
+  extra->new_customer_first_month_sales = stats.new_customer_first_month_sales;
+}
+
 absl::StatusOr<ExtraInputs> ScorecardMaker::FetchExtras(const ScorecardTemplate& tmpl,
                                                         const std::string& tenant,
                                                         const std::optional<Subject>& scope,
                                                         const Period& period) {
   ExtraInputs extra;
-  // Only what an indicator needs: each is one more call to ingest.
-  if (UsesMetric(tmpl, kRepurchaseRate) || UsesMetric(tmpl, kChurnRate)) {
-    ASSIGN_OR_RETURN(CustomerCounts counts, actuals_.Customers(tenant, scope, period));
-    extra.active_customers = counts.active;
-    extra.repeat_customers = counts.repeat;
-    extra.previous_active_customers = counts.previous_active;
-    extra.churned_customers = counts.churned;
-  }
-  if (UsesMetric(tmpl, kNewCustomerFirstOrderAmount)) {
-    ASSIGN_OR_RETURN(extra.new_customer_first_month_sales,
-                     actuals_.NewCustomerFirstMonthSales(tenant, scope, period));
+  // Only when an indicator needs them: one more call to ingest.
+  if (UsesCustomerStats(tmpl)) {
+    ASSIGN_OR_RETURN(std::vector<CustomerStatsGroup> stats,
+                     actuals_.CustomerStats(tenant, scope, period, ActualsGrouping::kNone));
+    SetCustomerExtras(stats.front(), &extra);
   }
   return extra;
 }
@@ -188,15 +215,44 @@ absl::StatusOr<ActualsBundle> ScorecardMaker::FetchActuals(const ScorecardQuery&
 
 absl::StatusOr<std::pair<int64_t, int64_t>> ScorecardMaker::RankAmongPeers(const ScorecardQuery& q,
                                                                            int64_t subject_total) {
-  ASSIGN_OR_RETURN(std::vector<std::string> peers,
-                   org_.RepsIn(q.tenant, q.peer_team, q.period.last_day()));
   // Every rep's rows wherever they sat, as the subject's own scorecard counts
-  // them (a rep scope), in one call rather than one per peer.
-  ASSIGN_OR_RETURN(std::vector<ActualsGroup> by_rep,
-                   actuals_.Actuals(q.tenant, std::nullopt, q.period, ActualsGrouping::kRep));
-  absl::flat_hash_map<std::string, const ActualsGroup*> actuals_of;
-  for (const ActualsGroup& g : by_rep) actuals_of[g.key] = &g;
-  ASSIGN_OR_RETURN(auto targets_of, targets_.ForRepsUnder(q.tenant, q.peer_team, q.period));
+  // them (a rep scope), in grouped calls rather than some per peer, at once.
+  std::vector<std::string> peers;
+  absl::flat_hash_map<std::string, ActualsGroup> actuals_of;
+  absl::flat_hash_map<std::string, CustomerStatsGroup> stats_of;
+  absl::flat_hash_map<std::string, TargetsByMetric> targets_of;
+  const bool customer_stats = UsesCustomerStats(q.tmpl);
+  RETURN_IF_ERROR(RunConcurrently({
+      [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(peers, org_.RepsIn(q.tenant, q.peer_team, q.period.last_day()));
+        return absl::OkStatus();
+      },
+      [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(std::vector<ActualsGroup> by_rep,
+                         actuals_.Actuals(q.tenant, std::nullopt, q.period, ActualsGrouping::kRep));
+        for (ActualsGroup& g : by_rep) {
+          std::string key = g.key;
+          actuals_of.emplace(std::move(key), std::move(g));
+        }
+        return absl::OkStatus();
+      },
+      [&]() -> absl::Status {
+        if (!customer_stats) return absl::OkStatus();
+        ASSIGN_OR_RETURN(
+            std::vector<CustomerStatsGroup> by_rep,
+            actuals_.CustomerStats(q.tenant, std::nullopt, q.period, ActualsGrouping::kRep));
+        for (CustomerStatsGroup& g : by_rep) {
+          std::string key = g.key;
+          stats_of.emplace(std::move(key), std::move(g));
+        }
+        return absl::OkStatus();
+      },
+      [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(targets_of, targets_.ForRepsUnder(q.tenant, q.peer_team, q.period,
+                                                           TargetMetrics(q.tmpl)));
+        return absl::OkStatus();
+      },
+  }));
 
   std::vector<RankInput> entries;
   entries.push_back(RankInput{q.subject.id, subject_total});
@@ -204,11 +260,14 @@ absl::StatusOr<std::pair<int64_t, int64_t>> ScorecardMaker::RankAmongPeers(const
     if (peer == q.subject.id) continue;
     ActualsBundle bundle;
     if (auto it = actuals_of.find(peer); it != actuals_of.end()) {
-      bundle.components = it->second->components;
-      bundle.cell_count = it->second->cell_count;
+      bundle.components = it->second.components;
+      bundle.cell_count = it->second.cell_count;
+    }
+    if (customer_stats) {
+      auto it = stats_of.find(peer);
+      SetCustomerExtras(it != stats_of.end() ? it->second : CustomerStatsGroup{}, &bundle.extra);
     }
     const Subject peer_subject{Subject::Kind::kRep, peer};
-    ASSIGN_OR_RETURN(bundle.extra, FetchExtras(q.tmpl, q.tenant, peer_subject, q.period));
     TargetsByMetric peer_targets;
     if (auto it = targets_of.find(peer); it != targets_of.end()) {
       peer_targets = it->second;
@@ -237,13 +296,24 @@ absl::Status ScorecardMaker::AddBreakdowns(const ScorecardQuery& q, v1::Scorecar
     ActualsGrouping grouping;
     const char* name;
   };
-  const Kind kinds[] = {{ActualsGrouping::kProductLine, "product_line"},
-                        {ActualsGrouping::kRegion, "region"},
-                        {ActualsGrouping::kCustomerGrade, "customer_grade"},
-                        {ActualsGrouping::kCustomerTier, "customer_tier"}};
-  for (const Kind& kind : kinds) {
-    ASSIGN_OR_RETURN(std::vector<ActualsGroup> groups,
-                     actuals_.Actuals(q.tenant, scope, q.period, kind.grouping));
+  static constexpr Kind kKinds[] = {{ActualsGrouping::kProductLine, "product_line"},
+                                    {ActualsGrouping::kRegion, "region"},
+                                    {ActualsGrouping::kCustomerGrade, "customer_grade"},
+                                    {ActualsGrouping::kCustomerTier, "customer_tier"}};
+  constexpr size_t kKindCount = sizeof(kKinds) / sizeof(kKinds[0]);
+  std::vector<ActualsGroup> groups_of[kKindCount];
+  std::vector<std::function<absl::Status()>> calls;
+  for (size_t k = 0; k < kKindCount; ++k) {
+    calls.push_back([&, k]() -> absl::Status {
+      ASSIGN_OR_RETURN(groups_of[k],
+                       actuals_.Actuals(q.tenant, scope, q.period, kKinds[k].grouping));
+      return absl::OkStatus();
+    });
+  }
+  RETURN_IF_ERROR(RunConcurrently(std::move(calls)));
+  for (size_t k = 0; k < kKindCount; ++k) {
+    const Kind& kind = kKinds[k];
+    const std::vector<ActualsGroup>& groups = groups_of[k];
     int64_t total = 0;
     for (const ActualsGroup& g : groups) total += g.components.sales_amount;
     // Shares of sales; groups that only carry visits or payments have no
@@ -266,11 +336,26 @@ absl::Status ScorecardMaker::AddBreakdowns(const ScorecardQuery& q, v1::Scorecar
 }
 
 absl::Status ScorecardMaker::Make(const ScorecardQuery& q, v1::Scorecard* out) {
-  ASSIGN_OR_RETURN(TargetsByMetric targets, targets_.ForSubject(q.tenant, q.subject, q.period));
-  ASSIGN_OR_RETURN(ActualsBundle current, FetchActuals(q, q.period));
-  ASSIGN_OR_RETURN(ActualsBundle previous, FetchActuals(q, q.period.Previous()));
-  ASSIGN_OR_RETURN(ActualsBundle last_year, FetchActuals(q, q.period.SameLastYear()));
-  RETURN_IF_ERROR(Fill(q.tmpl, q.subject, q.period, targets, current, previous, last_year, out));
+  // The inputs at once: the target service and ingest answer in parallel.
+  TargetsByMetric targets;
+  const Period periods[3] = {q.period, q.period.Previous(), q.period.SameLastYear()};
+  ActualsBundle bundles[3];  // current, previous, last year
+  std::vector<std::function<absl::Status()>> calls;
+  calls.push_back([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(targets, targets_.ForSubject(q.tenant, q.subject, q.period));
+    return absl::OkStatus();
+  });
+  for (int i = 0; i < 3; ++i) {
+    calls.push_back([&, i]() -> absl::Status {
+      ASSIGN_OR_RETURN(bundles[i], FetchActuals(q, periods[i]));
+      return absl::OkStatus();
+    });
+  }
+  v1::Scorecard breakdowns;
+  calls.push_back([&] { return AddBreakdowns(q, &breakdowns); });
+  RETURN_IF_ERROR(RunConcurrently(std::move(calls)));
+  RETURN_IF_ERROR(
+      Fill(q.tmpl, q.subject, q.period, targets, bundles[0], bundles[1], bundles[2], out));
   const int64_t total = out->total_points();
   if (!q.peer_team.empty()) {
     ASSIGN_OR_RETURN(auto ranked, RankAmongPeers(q, total));
@@ -280,7 +365,8 @@ absl::Status ScorecardMaker::Make(const ScorecardQuery& q, v1::Scorecard* out) {
   // Flags (bonus eligible, warnings, team fund) need the results of earlier
   // periods and of the whole unit: they belong to evaluations (MakeForReps
   // and the evaluation rules), not to a scorecard computed on the fly.
-  return AddBreakdowns(q, out);
+  out->mutable_breakdowns()->Swap(breakdowns.mutable_breakdowns());
+  return absl::OkStatus();
 }
 
 absl::Status ScorecardMaker::Fill(const ScorecardTemplate& tmpl, const Subject& subject,
@@ -360,17 +446,40 @@ absl::Status ScorecardMaker::Fill(const ScorecardTemplate& tmpl, const Subject& 
 absl::StatusOr<std::vector<RepScorecard>> ScorecardMaker::MakeForReps(const UnitRepsQuery& q) {
   std::optional<Subject> scope;
   if (!q.unit_is_company) scope = Subject{Subject::Kind::kUnit, q.unit_id};
-  ASSIGN_OR_RETURN(auto targets_of, targets_.ForRepsUnder(q.tenant, q.unit_id, q.period));
+  // Every input of every rep in a few grouped calls, at once.
+  absl::flat_hash_map<std::string, TargetsByMetric> targets_of;
   const Period periods[3] = {q.period, q.period.Previous(), q.period.SameLastYear()};
   absl::flat_hash_map<std::string, ActualsGroup> by_rep[3];
+  const bool customer_stats = UsesCustomerStats(q.tmpl);
+  absl::flat_hash_map<std::string, CustomerStatsGroup> stats_by_rep[3];
+  std::vector<std::function<absl::Status()>> calls;
+  calls.push_back([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(targets_of,
+                     targets_.ForRepsUnder(q.tenant, q.unit_id, q.period, TargetMetrics(q.tmpl)));
+    return absl::OkStatus();
+  });
   for (int i = 0; i < 3; ++i) {
-    ASSIGN_OR_RETURN(std::vector<ActualsGroup> groups,
-                     actuals_.Actuals(q.tenant, scope, periods[i], ActualsGrouping::kRep));
-    for (ActualsGroup& g : groups) {
-      std::string key = g.key;
-      by_rep[i].emplace(std::move(key), std::move(g));
-    }
+    calls.push_back([&, i]() -> absl::Status {
+      ASSIGN_OR_RETURN(std::vector<ActualsGroup> groups,
+                       actuals_.Actuals(q.tenant, scope, periods[i], ActualsGrouping::kRep));
+      for (ActualsGroup& g : groups) {
+        std::string key = g.key;
+        by_rep[i].emplace(std::move(key), std::move(g));
+      }
+      return absl::OkStatus();
+    });
+    if (!customer_stats) continue;
+    calls.push_back([&, i]() -> absl::Status {
+      ASSIGN_OR_RETURN(std::vector<CustomerStatsGroup> groups,
+                       actuals_.CustomerStats(q.tenant, scope, periods[i], ActualsGrouping::kRep));
+      for (CustomerStatsGroup& g : groups) {
+        std::string key = g.key;
+        stats_by_rep[i].emplace(std::move(key), std::move(g));
+      }
+      return absl::OkStatus();
+    });
   }
+  RETURN_IF_ERROR(RunConcurrently(std::move(calls)));
 
   std::vector<RepScorecard> cards;
   std::vector<RankInput> entries;
@@ -383,7 +492,11 @@ absl::StatusOr<std::vector<RepScorecard>> ScorecardMaker::MakeForReps(const Unit
         bundles[i].components = it->second.components;
         bundles[i].cell_count = it->second.cell_count;
       }
-      ASSIGN_OR_RETURN(bundles[i].extra, FetchExtras(q.tmpl, q.tenant, subject, periods[i]));
+      if (customer_stats) {
+        auto it = stats_by_rep[i].find(rep);
+        SetCustomerExtras(it != stats_by_rep[i].end() ? it->second : CustomerStatsGroup{},
+                          &bundles[i].extra);
+      }
     }
     TargetsByMetric targets;
     if (auto it = targets_of.find(rep); it != targets_of.end()) {

@@ -44,6 +44,10 @@ absl::StatusOr<std::vector<IndicatorInput>> MakeInputs(const ScorecardTemplate& 
                                                        const TargetsByMetric& targets,
                                                        const ActualsBundle& actuals);
 
+// Sets the customer inputs of `extra` (repurchase, churn, new-customer
+// first-month sales) from ingest's customer stats of the subject.
+void SetCustomerExtras(const CustomerStatsGroup& stats, ExtraInputs* extra);
+
 struct ScorecardQuery {
   std::string tenant;
   Subject subject;
@@ -91,14 +95,14 @@ class ScorecardMaker {
   absl::Status Make(const ScorecardQuery& query, v1::Scorecard* out);
 
   // The scorecards of every rep of `query.reps`, ranked among themselves
-  // (1224 ranking by total), in rank order. Batched: one ListTargets under
-  // the unit (plus one per rep who joined after the period's first day, whom
-  // the target service does not list under the unit) and one GetActuals
-  // grouped by rep under the unit for each of the period, the previous one
-  // and the same one a year earlier. A rep's actuals are what they did while
-  // in the unit. Templates using customer counts need per-rep ListCustomers
-  // calls (that API cannot be grouped). Breakdowns are left out (they cannot
-  // be grouped by rep either; GetScorecard shows them).
+  // (1224 ranking by total), in rank order. Batched, the calls made at once:
+  // one ListTargets under the unit per metric with targets (plus one per rep
+  // who joined after the period's first day, whom the target service does not
+  // list under the unit), and one GetActuals grouped by rep under the unit
+  // (and one GetCustomerStats grouped by rep when the template needs customer
+  // counts) for each of the period, the previous one and the same one a year
+  // earlier. A rep's actuals are what they did while in the unit. Breakdowns
+  // are left out (GetScorecard shows them).
   absl::StatusOr<std::vector<RepScorecard>> MakeForReps(const UnitRepsQuery& query);
 
  private:

@@ -47,11 +47,13 @@ class TargetRecordSource {
   virtual absl::StatusOr<TargetsByMetric> ForSubject(const std::string& tenant,
                                                      const Subject& subject,
                                                      const Period& period) = 0;
-  // The all-product-lines rep targets of every rep in `unit`'s subtree (on
-  // the period's first day, as the target service scopes them) for exactly
-  // `period`, by rep id: one call for a whole team of peers.
+  // The all-product-lines rep targets of `metrics` (attain.type.v1.Metric
+  // numbers) of every rep in `unit`'s subtree (on the period's first day, as
+  // the target service scopes them) for exactly `period`, by rep id: a few
+  // calls for a whole team of peers (one per metric, at once).
   virtual absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> ForRepsUnder(
-      const std::string& tenant, const std::string& unit, const Period& period) = 0;
+      const std::string& tenant, const std::string& unit, const Period& period,
+      const std::vector<int>& metrics) = 0;
 };
 
 // The groupings of attain.ingest.v1.GroupBy a scorecard uses.
@@ -72,12 +74,18 @@ struct ActualsGroup {
   int64_t cell_count = 0;  // daily rollup cells summed; 0 = nothing counted
 };
 
-// Customer movements of a subject in a period (ListCustomers counts).
-struct CustomerCounts {
+// Customer movements of one group in a period (ingest's GetCustomerStats).
+struct CustomerStatsGroup {
+  std::string key;              // "" for kNone; the rep id for kRep
   int64_t active = 0;           // customers with orders in the period
   int64_t repeat = 0;           // with >= 2 orders
   int64_t previous_active = 0;  // with orders in the previous period
   int64_t churned = 0;          // of those, none in this period
+  int64_t new_count = 0;        // first order ever in the period
+  // Σ over those new customers of their sales in the calendar month of their
+  // first order (within the period): the new-customer first-order amount's
+  // numerator (DOMAIN.md §3); minor units.
+  int64_t new_customer_first_month_sales = 0;
 };
 
 class ActualsSource {
@@ -90,17 +98,13 @@ class ActualsSource {
                                                             const std::optional<Subject>& subject,
                                                             const Period& period,
                                                             ActualsGrouping grouping) = 0;
-  // ListCustomers counts of `subject` (nullopt = the whole company).
-  virtual absl::StatusOr<CustomerCounts> Customers(const std::string& tenant,
-                                                   const std::optional<Subject>& subject,
-                                                   const Period& period) = 0;
-  // Σ over the customers whose first signed order falls in `period` of their
-  // sales in the calendar month of that first order (new-customer first-order
-  // amount's numerator, DOMAIN.md §3). Periods shorter than a month count
-  // their own days only.
-  virtual absl::StatusOr<int64_t> NewCustomerFirstMonthSales(const std::string& tenant,
-                                                             const std::optional<Subject>& subject,
-                                                             const Period& period) = 0;
+  // GetCustomerStats of `scope` (nullopt = the whole company), kNone (exactly
+  // one group) or kRep (per rep, over the rep's own orders within the scope;
+  // reps without any customer movement left out); INVALID_ARGUMENT for other
+  // groupings.
+  virtual absl::StatusOr<std::vector<CustomerStatsGroup>> CustomerStats(
+      const std::string& tenant, const std::optional<Subject>& scope, const Period& period,
+      ActualsGrouping grouping) = 0;
 };
 
 // The level of an org unit in the tree (attain.target.v1.OrgUnitKind).

@@ -15,18 +15,8 @@
 namespace attain::eval {
 namespace {
 
-// attain.type.v1.Metric numbers.
+// attain.type.v1.Metric number.
 constexpr int kSalesAmount = 1;
-constexpr int kNewCustomerFirstOrderAmount = 10;
-
-bool UsesMetric(const ScorecardTemplate& tmpl, int metric) {
-  for (const Dimension& d : tmpl.dimensions) {
-    for (const Indicator& i : d.indicators) {
-      if (i.metric == metric) return true;
-    }
-  }
-  return false;
-}
 
 // One grouped call serves the units when they are all teams or all regions
 // (ingest keys rows by the rep's team and its region on the day, which is
@@ -80,15 +70,10 @@ absl::StatusOr<std::vector<v1::ComparisonRow>> UnitComparer::Compare(const Compa
     }
     // The repurchase column always needs the customer counts; the template
     // may use them too (repurchase or churn indicators).
-    ASSIGN_OR_RETURN(CustomerCounts counts, actuals_.Customers(q.tenant, scope, q.period));
-    bundle.extra.active_customers = counts.active;
-    bundle.extra.repeat_customers = counts.repeat;
-    bundle.extra.previous_active_customers = counts.previous_active;
-    bundle.extra.churned_customers = counts.churned;
-    if (UsesMetric(u.tmpl, kNewCustomerFirstOrderAmount)) {
-      ASSIGN_OR_RETURN(bundle.extra.new_customer_first_month_sales,
-                       actuals_.NewCustomerFirstMonthSales(q.tenant, scope, q.period));
-    }
+    ASSIGN_OR_RETURN(std::vector<CustomerStatsGroup> stats,
+                     actuals_.CustomerStats(q.tenant, scope, q.period, ActualsGrouping::kNone));
+    const CustomerStatsGroup& counts = stats.front();
+    SetCustomerExtras(counts, &bundle.extra);
     ASSIGN_OR_RETURN(TargetsByMetric targets, targets_.ForSubject(q.tenant, subject, q.period));
     ASSIGN_OR_RETURN(std::vector<std::string> reps, org_.RepsIn(q.tenant, id, q.period.last_day()));
 

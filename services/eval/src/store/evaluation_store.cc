@@ -19,6 +19,7 @@ namespace {
 EvaluationState StateFrom(const std::string& s) {
   if (s == "final") return EvaluationState::kFinal;
   if (s == "restated") return EvaluationState::kRestated;
+  if (s == "discarded") return EvaluationState::kDiscarded;
   return EvaluationState::kDraft;
 }
 
@@ -44,7 +45,8 @@ constexpr char kEvaluationColumns[] =
     "evaluation_id, seq, unit_id, period, template_id, template_version, state, restates_id, "
     "restated_by_id, restatement_reason, appeal_id, unit_scorecard, created_by, "
     "(extract(epoch FROM create_time) * 1000000)::bigint, "
-    "(extract(epoch FROM finalize_time) * 1000000)::bigint";
+    "(extract(epoch FROM finalize_time) * 1000000)::bigint, discard_reason, discarded_by, "
+    "(extract(epoch FROM discard_time) * 1000000)::bigint";
 
 EvaluationRecord EvaluationAt(const pqxx::row& row) {
   EvaluationRecord r;
@@ -63,6 +65,9 @@ EvaluationRecord EvaluationAt(const pqxx::row& row) {
   r.created_by = row[12].as<std::string>();
   r.create_time = TimeAt(row[13]);
   if (!row[14].is_null()) r.finalize_time = TimeAt(row[14]);
+  r.discard_reason = row[15].as<std::string>();
+  r.discarded_by = row[16].as<std::string>();
+  if (!row[17].is_null()) r.discard_time = TimeAt(row[17]);
   return r;
 }
 
@@ -183,8 +188,10 @@ class PgEvaluationTx final : public EvaluationTx {
                        " AND ($5 = '' OR EXISTS (SELECT 1 FROM eval.evaluation_rows w"
                        " WHERE w.tenant_id = e.tenant_id AND w.evaluation_id = e.evaluation_id"
                        " AND w.rep_id = $5))"
+                       " AND ($7 OR state <> 'discarded')"
                        " ORDER BY seq DESC LIMIT $6"),
-          tenant_, before_seq, filter.unit_id, filter.period, filter.rep_id, limit);
+          tenant_, before_seq, filter.unit_id, filter.period, filter.rep_id, limit,
+          filter.include_discarded);
       std::vector<EvaluationRecord> out;
       for (const pqxx::row& row : r) out.push_back(EvaluationAt(row));
       return out;
@@ -201,6 +208,8 @@ class PgEvaluationTx final : public EvaluationTx {
           EvaluationStateName(rec->state),
           rec->state == EvaluationState::kFinal
               ? " (to correct a final evaluation, restate it with RestateEvaluation)"
+          : rec->state == EvaluationState::kDiscarded
+              ? " (a discarded draft stays discarded: run the evaluation again with RunEvaluation)"
               : ""));
     }
     return Guard([&]() -> absl::StatusOr<EvaluationRecord> {
@@ -236,14 +245,15 @@ class PgEvaluationTx final : public EvaluationTx {
       return absl::FailedPreconditionError(absl::StrFormat(
           "evaluation \"%s\" is %s, not FINAL: only a final evaluation can be restated%s",
           evaluation_id, EvaluationStateName(rec->state),
-          rec->state == EvaluationState::kDraft
-              ? " (a draft can simply be run again or finalised)"
+          rec->state == EvaluationState::kDraft ? " (a draft can simply be run again or finalised)"
+          : rec->state == EvaluationState::kDiscarded
+              ? " (it was discarded)"
               : absl::StrFormat(" (restate its restatement \"%s\" instead)", rec->restated_by_id)));
     }
     if (!rec->restated_by_id.empty()) {
       return absl::FailedPreconditionError(absl::StrFormat(
           "evaluation \"%s\" already has a restatement in draft, \"%s\": finalise that one "
-          "(or restate it once final)",
+          "(or restate it once final), or discard it with DiscardEvaluation",
           evaluation_id, rec->restated_by_id));
     }
     return Guard([&]() -> absl::Status {
@@ -252,6 +262,50 @@ class PgEvaluationTx final : public EvaluationTx {
           "WHERE tenant_id = $1 AND evaluation_id = $2",
           tenant_, evaluation_id, restatement_id, reason);
       return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<EvaluationRecord> Discard(const std::string& evaluation_id,
+                                           const std::string& reason,
+                                           const std::string& discarded_by) override {
+    ASSIGN_OR_RETURN(std::optional<EvaluationRecord> rec,
+                     FindEvaluation(evaluation_id, "", /*for_update=*/true));
+    if (!rec) return NotFound(evaluation_id);
+    if (rec->state != EvaluationState::kDraft) {
+      return absl::FailedPreconditionError(
+          absl::StrFormat("evaluation \"%s\" is %s, not DRAFT: only a draft can be discarded%s",
+                          evaluation_id, EvaluationStateName(rec->state),
+                          rec->state == EvaluationState::kDiscarded
+                              ? " (it already is)"
+                              : " (a finalised evaluation is final: to correct it, restate it with "
+                                "RestateEvaluation)"));
+    }
+    return Guard([&]() -> absl::StatusOr<EvaluationRecord> {
+      pqxx::result r = txn_.exec_params(
+          "UPDATE eval.evaluations SET state = 'discarded', discard_reason = $3, "
+          "discarded_by = $4, discard_time = now() WHERE tenant_id = $1 AND evaluation_id = $2 "
+          "RETURNING (extract(epoch FROM discard_time) * 1000000)::bigint",
+          tenant_, evaluation_id, reason, discarded_by);
+      rec->state = EvaluationState::kDiscarded;
+      rec->discard_reason = reason;
+      rec->discarded_by = discarded_by;
+      rec->discard_time = TimeAt(r[0][0]);
+      if (!rec->restates_id.empty()) {
+        // The final evaluation it was to replace has no pending restatement
+        // any more (the trigger allows clearing the link now that the draft
+        // it names is discarded).
+        pqxx::result old = txn_.exec_params(
+            "UPDATE eval.evaluations SET restated_by_id = '', restatement_reason = '' "
+            "WHERE tenant_id = $1 AND evaluation_id = $2 AND state = 'final' "
+            "AND restated_by_id = $3 RETURNING 1",
+            tenant_, rec->restates_id, evaluation_id);
+        if (old.empty()) {
+          return absl::FailedPreconditionError(absl::StrFormat(
+              "evaluation \"%s\" restates \"%s\", which is no longer FINAL and linked to it",
+              evaluation_id, rec->restates_id));
+        }
+      }
+      return *rec;
     });
   }
 
@@ -359,6 +413,8 @@ const char* EvaluationStateName(EvaluationState state) {
       return "FINAL";
     case EvaluationState::kRestated:
       return "RESTATED";
+    case EvaluationState::kDiscarded:
+      return "DISCARDED";
   }
   return "UNSPECIFIED";
 }

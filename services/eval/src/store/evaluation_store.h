@@ -7,7 +7,8 @@
 // and again by the database's triggers (a final evaluation's rows and
 // numbers cannot change whatever the code does):
 //   draft → final (Finalize); final → restated (Finalize of its restatement);
-//   appeal open → upheld | rejected (DecideAppeal).
+//   draft → discarded (Discard; a discarded restatement's final evaluation
+//   drops its link to it); appeal open → upheld | rejected (DecideAppeal).
 // A refused transition is FAILED_PRECONDITION naming the current state.
 #pragma once
 
@@ -28,8 +29,9 @@ class PgPool;  // common/pg.h
 
 namespace attain::eval {
 
-enum class EvaluationState { kDraft, kFinal, kRestated };
-// "DRAFT", "FINAL", "RESTATED": as the API names them, for messages.
+enum class EvaluationState { kDraft, kFinal, kRestated, kDiscarded };
+// "DRAFT", "FINAL", "RESTATED", "DISCARDED": as the API names them, for
+// messages.
 const char* EvaluationStateName(EvaluationState state);
 
 // One rep's row.
@@ -57,13 +59,17 @@ struct EvaluationRecord {
   std::string created_by;
   absl::Time create_time;                   // filled by the store
   std::optional<absl::Time> finalize_time;  // set once final
+  std::string discard_reason;               // set when discarded
+  std::string discarded_by;                 // set when discarded
+  std::optional<absl::Time> discard_time;   // set when discarded
   std::vector<EvaluationRowRecord> rows;    // by rank, then rep id; only when read with rows
 };
 
 struct EvaluationFilter {
-  std::string unit_id;  // "" = any
-  std::string period;   // "" = any
-  std::string rep_id;   // "" = any; else only evaluations with a row of this rep
+  std::string unit_id;             // "" = any
+  std::string period;              // "" = any
+  std::string rep_id;              // "" = any; else only evaluations with a row of this rep
+  bool include_discarded = false;  // false: DISCARDED evaluations are left out
 };
 
 enum class AppealState { kOpen, kUpheld, kRejected };
@@ -98,13 +104,23 @@ class EvaluationTx {
   // draft → final; if it restates another evaluation, that one goes final →
   // restated in the same transaction. FAILED_PRECONDITION when not a draft.
   virtual absl::StatusOr<EvaluationRecord> Finalize(const std::string& evaluation_id) = 0;
+  // draft → discarded with `reason` and `discarded_by`; fills the discard
+  // fields of the returned record (without rows). If it restates another
+  // evaluation, that one's link to it (restated_by_id and the reason) is
+  // cleared in the same transaction, so it can be restated again; an upheld
+  // appeal that led to it is left as decided. NOT_FOUND for an unknown id;
+  // FAILED_PRECONDITION when not a draft.
+  virtual absl::StatusOr<EvaluationRecord> Discard(const std::string& evaluation_id,
+                                                   const std::string& reason,
+                                                   const std::string& discarded_by) = 0;
   // Links a final evaluation to its (draft) restatement. FAILED_PRECONDITION
   // unless it is final and not yet linked (one restatement at a time).
   virtual absl::Status LinkRestatement(const std::string& evaluation_id,
                                        const std::string& restatement_id,
                                        const std::string& reason) = 0;
   // Per rep, the sales attainment in the final (not restated) evaluation of
-  // `unit_id` for `period`; empty when there is none.
+  // `unit_id` for `period`; empty when there is none (drafts, discarded and
+  // restated evaluations never count).
   virtual absl::StatusOr<absl::flat_hash_map<std::string, std::optional<int64_t>>> FinalAttainments(
       const std::string& unit_id, const std::string& period) = 0;
 

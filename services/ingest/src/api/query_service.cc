@@ -56,6 +56,22 @@ absl::StatusOr<QueryScope> ParseScopeField(bool has_scope, const tv1::Scope& sco
   return q;
 }
 
+absl::Status CheckCustomerStatsGroupBy(v1::GroupBy group_by) {
+  switch (group_by) {
+    case v1::GROUP_BY_UNSPECIFIED:
+    case v1::GROUP_BY_NONE:
+    case v1::GROUP_BY_REP:
+      return absl::OkStatus();
+    default:
+      break;
+  }
+  const std::string name =
+      v1::GroupBy_IsValid(group_by) ? v1::GroupBy_Name(group_by) : absl::StrCat(group_by);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "group_by ", name,
+      " is not offered by GetCustomerStats: use GROUP_BY_NONE (the whole scope) or GROUP_BY_REP"));
+}
+
 absl::Status CheckScopeAccess(const Principal& principal, const QueryScope& scope,
                               QueryStore& store) {
   if (principal.role == Role::kRep) {
@@ -131,6 +147,20 @@ grpc::ServerUnaryReactor* IngestQueryServiceImpl::GetFunnel(grpc::CallbackServer
                       RETURN_IF_ERROR(CheckScopeAccess(p, scope, store_));
                       return store_.GetFunnel(p.tenant, period, scope, resp);
                     });
+}
+
+grpc::ServerUnaryReactor* IngestQueryServiceImpl::GetCustomerStats(
+    grpc::CallbackServerContext* ctx, const v1::GetCustomerStatsRequest* req,
+    v1::GetCustomerStatsResponse* resp) {
+  return ServeUnary(
+      ctx, env_, "attain.ingest.v1.IngestQueryService/GetCustomerStats", QueryReaders(),
+      [this, req, resp](const Principal& p) -> absl::Status {
+        ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
+        ASSIGN_OR_RETURN(QueryScope scope, ParseScopeField(req->has_scope(), req->scope()));
+        RETURN_IF_ERROR(CheckCustomerStatsGroupBy(req->group_by()));
+        RETURN_IF_ERROR(CheckScopeAccess(p, scope, store_));
+        return store_.GetCustomerStats(p.tenant, period, scope, req->group_by(), resp);
+      });
 }
 
 }  // namespace attain::ingest

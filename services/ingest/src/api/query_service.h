@@ -23,6 +23,9 @@ class IngestQueryServiceImpl final : public v1::IngestQueryService::CallbackServ
   grpc::ServerUnaryReactor* GetFunnel(grpc::CallbackServerContext* ctx,
                                       const v1::GetFunnelRequest* req,
                                       v1::GetFunnelResponse* resp) override;
+  grpc::ServerUnaryReactor* GetCustomerStats(grpc::CallbackServerContext* ctx,
+                                             const v1::GetCustomerStatsRequest* req,
+                                             v1::GetCustomerStatsResponse* resp) override;
 
  private:
   const RpcEnv env_;
@@ -39,6 +42,10 @@ absl::StatusOr<Period> ParsePeriodField(const std::string& text);
 // The scope of field "scope": unset or SCOPE_KIND_UNSPECIFIED (with no id) is
 // the company; a unit or rep needs an id. INVALID_ARGUMENT naming the field.
 absl::StatusOr<QueryScope> ParseScopeField(bool has_scope, const attain::type::v1::Scope& scope);
+
+// OK when `group_by` is a grouping GetCustomerStats offers (UNSPECIFIED, NONE
+// or REP); INVALID_ARGUMENT naming the field otherwise.
+absl::Status CheckCustomerStatsGroupBy(v1::GroupBy group_by);
 
 // OK when `principal` may read `scope`: every reader role but manager and rep
 // reads everything; a manager reads their own unit (token scope; "" = the

@@ -322,6 +322,97 @@ absl::Status PgQueryStore::GetFunnel(const std::string& tenant, const Period& pe
   });
 }
 
+absl::Status PgQueryStore::GetCustomerStats(const std::string& tenant, const Period& period,
+                                            const QueryScope& scope, v1::GroupBy group_by,
+                                            v1::GetCustomerStatsResponse* out) {
+  bool by_rep = false;
+  switch (group_by) {
+    case v1::GROUP_BY_UNSPECIFIED:
+    case v1::GROUP_BY_NONE:
+      break;
+    case v1::GROUP_BY_REP:
+      by_rep = true;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("group_by ", static_cast<int>(group_by),
+                       " is not offered by GetCustomerStats: use GROUP_BY_NONE or GROUP_BY_REP"));
+  }
+  // The group key of an order of entity_states alias `e`.
+  auto order_key = [by_rep](const std::string& e) {
+    return by_rep ? absl::StrCat(e, ".rep_id") : std::string("''::text COLLATE \"C\"");
+  };
+  // A new customer's group: its first order's rep. customers.first_rep_id has
+  // the database's collation, entity_states.rep_id "C": compared as "C".
+  const std::string customer_key =
+      by_rep ? "c.first_rep_id COLLATE \"C\"" : "''::text COLLATE \"C\"";
+  const Period prev = period.Previous();
+  // $1 tenant, $2/$3 the period, $4/$5 the previous period, $6 the scope id.
+  // o: ListCustomers' cur and prev in one pass over the counted orders of
+  // both periods within the scope (orders_by_day), per group and customer: n
+  // orders in the period, n_prev in the previous one. nw: ListCustomers' new
+  // customers with their group and first month, joined to the group's orders
+  // within the scope in that month and the period: a join, so that the
+  // planner probes entity_states_customer_orders (or _rep_orders) when the
+  // new customers are few and hashes the period's orders when they are many.
+  // A group may have new customers only, or orders only.
+  const std::string sql = absl::StrCat(
+      "WITH o AS (SELECT ", order_key("e"),
+      " AS k, e.customer_id,"
+      " count(*) FILTER (WHERE e.day BETWEEN $2::date AND $3::date) AS n,"
+      " count(*) FILTER (WHERE e.day BETWEEN $4::date AND $5::date) AS n_prev"
+      " FROM ingest.entity_states e"
+      " WHERE e.tenant_id = $1 AND e.kind = 1 AND e.counted AND e.customer_id <> ''"
+      " AND (e.day BETWEEN $2::date AND $3::date OR e.day BETWEEN $4::date AND $5::date) AND ",
+      ScopeSql(scope, "e.rep_id", "e.team_id", "e.region_id", 6),
+      " GROUP BY 1, 2),"
+      " g AS (SELECT k, count(*) FILTER (WHERE n > 0) AS active_n,"
+      " count(*) FILTER (WHERE n >= 2) AS repeat_n,"
+      " count(*) FILTER (WHERE n_prev > 0) AS previous_n,"
+      " count(*) FILTER (WHERE n_prev > 0 AND n = 0) AS churned_n FROM o GROUP BY k),"
+      " nw AS (SELECT ",
+      customer_key,
+      " AS k, c.customer_id, date_trunc('month', c.first_order_day::timestamp) AS first_month"
+      " FROM ingest.customers c WHERE c.tenant_id = $1"
+      " AND c.first_order_day BETWEEN $2::date AND $3::date AND ",
+      ScopeSql(scope, "c.first_rep_id", "c.first_team_id", "c.first_region_id", 6),
+      "),"
+      " nn AS (SELECT nw.k, count(DISTINCT nw.customer_id) AS new_n, sum(f.amount) AS sales"
+      " FROM nw LEFT JOIN ingest.entity_states f ON f.tenant_id = $1 AND f.kind = 1"
+      " AND f.counted AND f.customer_id = nw.customer_id AND ",
+      order_key("f"),
+      " = nw.k AND f.day BETWEEN $2::date AND $3::date"
+      " AND date_trunc('month', f.day::timestamp) = nw.first_month AND ",
+      ScopeSql(scope, "f.rep_id", "f.team_id", "f.region_id", 6),
+      " GROUP BY nw.k)"
+      " SELECT COALESCE(g.k, nn.k) AS k, COALESCE(g.active_n, 0), COALESCE(g.repeat_n, 0),"
+      " COALESCE(g.previous_n, 0), COALESCE(g.churned_n, 0), COALESCE(nn.new_n, 0),"
+      " COALESCE(nn.sales, 0)::bigint FROM g FULL JOIN nn ON nn.k = g.k ORDER BY 1");
+
+  out->set_period(period.ToString());
+  out->set_previous_period(prev.ToString());
+  return pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
+    pqxx::read_transaction txn(conn);
+    pqxx::result r =
+        txn.exec_params(sql, tenant, DayText(period.first_day()), DayText(period.last_day()),
+                        DayText(prev.first_day()), DayText(prev.last_day()), scope.id);
+    for (const pqxx::row& row : r) {
+      v1::CustomerStatsRow* s = out->add_rows();
+      s->set_group_key(row[0].as<std::string>());
+      s->set_active_count(row[1].as<int64_t>());
+      s->set_repeat_count(row[2].as<int64_t>());
+      s->set_previous_active_count(row[3].as<int64_t>());
+      s->set_churned_count(row[4].as<int64_t>());
+      s->set_new_count(row[5].as<int64_t>());
+      s->set_new_customer_first_month_sales(row[6].as<int64_t>());
+    }
+    txn.commit();
+    // The whole scope has one row, also when nothing moved.
+    if (group_by != v1::GROUP_BY_REP && out->rows_size() == 0) out->add_rows();
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<bool> PgQueryStore::ScopeWithinUnit(const std::string& tenant,
                                                    const QueryScope& scope,
                                                    const std::string& unit) {

@@ -24,6 +24,9 @@ class PgQueryStore : public QueryStore {
                              v1::ListCustomersResponse* out) override;
   absl::Status GetFunnel(const std::string& tenant, const Period& period, const QueryScope& scope,
                          v1::GetFunnelResponse* out) override;
+  absl::Status GetCustomerStats(const std::string& tenant, const Period& period,
+                                const QueryScope& scope, v1::GroupBy group_by,
+                                v1::GetCustomerStatsResponse* out) override;
   absl::StatusOr<bool> ScopeWithinUnit(const std::string& tenant, const QueryScope& scope,
                                        const std::string& unit) override;
 

@@ -48,6 +48,16 @@ class QueryStore {
   virtual absl::Status GetFunnel(const std::string& tenant, const Period& period,
                                  const QueryScope& scope, v1::GetFunnelResponse* out) = 0;
 
+  // Customer movements of `scope` over `period` (see GetCustomerStatsResponse):
+  // ListCustomers' counts and the new customers' first-month sales, grouped by
+  // `group_by`: UNSPECIFIED or NONE gives exactly one row (zeros when nothing
+  // matched), REP a row per rep with any movement, ordered by rep id; any
+  // other grouping is INVALID_ARGUMENT. One query whatever the number of reps.
+  // Fills rows, period and previous_period.
+  virtual absl::Status GetCustomerStats(const std::string& tenant, const Period& period,
+                                        const QueryScope& scope, v1::GroupBy group_by,
+                                        v1::GetCustomerStatsResponse* out) = 0;
+
   // Whether `scope` lies within org unit `unit` as the rollups show it: a
   // unit scope is a team any of whose rows carry `unit` as region (the unit
   // itself is the caller's check); a rep scope is a rep any of whose rows

@@ -211,6 +211,124 @@ TEST_F(EvaluationStoreTest, RestatementLinksBothWaysAndRestatesOnFinalize) {
   EXPECT_EQ(att["r2"], 8000);
 }
 
+// Discard: draft → discarded, kept with its rows and who/when/why; counted
+// nowhere; a discarded restatement unlinks itself from the final evaluation,
+// which can be restated again. The database refuses every other way of
+// undoing a link, and any change to a discarded evaluation.
+TEST_F(EvaluationStoreTest, DiscardKeepsTheDraftAndUnlinksItsRestatement) {
+  const std::string draft = Insert();
+  ASSERT_TRUE(Write([&](EvaluationTx& tx) {
+                return tx.Discard(draft, "run before the CRM back-fill", "director-1").status();
+              }).ok());
+  std::optional<EvaluationRecord> rec = Find(draft);
+  ASSERT_TRUE(rec.has_value());
+  EXPECT_EQ(rec->state, EvaluationState::kDiscarded);
+  EXPECT_EQ(rec->discard_reason, "run before the CRM back-fill");
+  EXPECT_EQ(rec->discarded_by, "director-1");
+  EXPECT_TRUE(rec->discard_time.has_value());
+  EXPECT_FALSE(rec->finalize_time.has_value());
+  EXPECT_EQ(rec->rows.size(), 3u);  // kept as history
+  // Once only; never finalised, restated, changed or deleted.
+  absl::Status st =
+      Write([&](EvaluationTx& tx) { return tx.Discard(draft, "again", "director-1").status(); });
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(st.message(), HasSubstr("is DISCARDED, not DRAFT"));
+  st = Write([&](EvaluationTx& tx) { return tx.Finalize(draft).status(); });
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(st.message(), HasSubstr("is DISCARDED, not DRAFT"));
+  st = Write([&](EvaluationTx& tx) { return tx.LinkRestatement(draft, "x", "because"); });
+  EXPECT_THAT(st.message(), HasSubstr("is DISCARDED, not FINAL"));
+  for (const char* sql : {
+           "UPDATE eval.evaluations SET state = 'draft', discard_time = NULL, discard_reason = ''",
+           "UPDATE eval.evaluations SET discard_reason = 'other'",
+           "UPDATE eval.evaluation_rows SET total_points = 1",
+           "DELETE FROM eval.evaluations",
+       }) {
+    EXPECT_EQ(Sql(sql).code(), absl::StatusCode::kFailedPrecondition) << sql;
+  }
+  // A discarded state needs its reason and time (the constraint, not only the
+  // code).
+  const std::string other = Insert();
+  st = Sql("UPDATE eval.evaluations SET state = 'discarded' WHERE evaluation_id = '" + other + "'");
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(st.message(), HasSubstr("evaluations_discard_check"));
+
+  // A final Q1 and a restatement of it, then discarded.
+  const std::string q1 = Insert();
+  ASSERT_TRUE(Write([&](EvaluationTx& tx) { return tx.Finalize(q1).status(); }).ok());
+  EvaluationRecord next = Draft();
+  next.restates_id = q1;
+  next.restatement_reason = "order o9 was booked late";
+  next.rows[1].sales_attainment_bp = 10500;  // r2 would no longer be below target
+  ASSERT_TRUE(Write([&](EvaluationTx& tx) -> absl::Status {
+                absl::Status s = tx.InsertEvaluation(next);
+                if (!s.ok()) return s;
+                return tx.LinkRestatement(q1, next.evaluation_id, next.restatement_reason);
+              }).ok());
+  // While it is a draft the link cannot be undone.
+  EXPECT_EQ(Sql("UPDATE eval.evaluations SET restated_by_id = '', restatement_reason = '' "
+                "WHERE evaluation_id = '" +
+                q1 + "'")
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Write([&](EvaluationTx& tx) {
+                return tx.Discard(next.evaluation_id, "o9 belongs to Q2", "director-1").status();
+              }).ok());
+  std::optional<EvaluationRecord> old = Find(q1, "");
+  EXPECT_EQ(old->state, EvaluationState::kFinal);
+  EXPECT_EQ(old->restated_by_id, "");
+  EXPECT_EQ(old->restatement_reason, "");
+  EXPECT_EQ(Find(next.evaluation_id, "")->restates_id, q1);  // its own link stays
+  // Q1's history is still the final one (r2 at 8000), not the discarded draft.
+  absl::flat_hash_map<std::string, std::optional<int64_t>> att;
+  ASSERT_TRUE(store_
+                  ->Read("acme",
+                         [&](EvaluationTx& tx) -> absl::Status {
+                           auto r = tx.FinalAttainments("t1", "2025-Q1");
+                           if (!r.ok()) return r.status();
+                           att = *r;
+                           return absl::OkStatus();
+                         })
+                  .ok());
+  EXPECT_EQ(att["r2"], 8000);
+  // Restated anew: linked to the new draft.
+  EvaluationRecord again = Draft();
+  again.restates_id = q1;
+  again.restatement_reason = "o9 once more";
+  ASSERT_TRUE(Write([&](EvaluationTx& tx) -> absl::Status {
+                absl::Status s = tx.InsertEvaluation(again);
+                if (!s.ok()) return s;
+                return tx.LinkRestatement(q1, again.evaluation_id, again.restatement_reason);
+              }).ok());
+  EXPECT_EQ(Find(q1, "")->restated_by_id, again.evaluation_id);
+
+  // Unknown id; another tenant's id.
+  st = Write([&](EvaluationTx& tx) { return tx.Discard("missing", "x", "d").status(); });
+  EXPECT_EQ(st.code(), absl::StatusCode::kNotFound);
+  st = Write([&](EvaluationTx& tx) { return tx.Discard(other, "x", "d").status(); }, "globex");
+  EXPECT_EQ(st.code(), absl::StatusCode::kNotFound);
+  // Listing leaves discarded ones out unless asked.
+  std::vector<std::string> ids;
+  auto list = [&](bool include_discarded) {
+    ids.clear();
+    EvaluationFilter f;
+    f.include_discarded = include_discarded;
+    EXPECT_TRUE(store_
+                    ->Read("acme",
+                           [&](EvaluationTx& tx) -> absl::Status {
+                             auto r = tx.ListEvaluations(f, 0, 10);
+                             if (!r.ok()) return r.status();
+                             for (const auto& e : *r) ids.push_back(e.evaluation_id);
+                             return absl::OkStatus();
+                           })
+                    .ok());
+    return ids;
+  };
+  EXPECT_THAT(list(false), ::testing::ElementsAre(again.evaluation_id, q1, other));
+  EXPECT_THAT(list(true),
+              ::testing::ElementsAre(again.evaluation_id, next.evaluation_id, q1, other, draft));
+}
+
 TEST_F(EvaluationStoreTest, ListIsNewestFirstWithFilters) {
   const std::string a = Insert(Draft("t1", "2025-Q1"));
   const std::string b = Insert(Draft("t2", "2025-Q1"));

@@ -422,6 +422,209 @@ TEST_F(CustomersTest, Pages) {
 }
 
 // ---------------------------------------------------------------------------
+// GetCustomerStats
+
+// Orders of Q4 2024 and Q1 2025 (and one of April). team-1 (east) has rep-a
+// and rep-b; rep-c sells in team-2 (west).
+//   k1: Q4 rep-a; Jan rep-a, Feb rep-b          ordered by both reps
+//   k2: Q4 rep-a; Feb and Mar rep-a             rep-a's repeat customer
+//   k3: Q4 rep-b only                           rep-b's churned customer
+//   k4: first ever Jan 20 rep-a; Jan 25, Jan 28 (same month), Feb 3 (next);
+//       a cancelled Jan 22 order
+//   k5: first ever Feb 14 rep-b; Feb 20 rep-b, Feb 27 rep-a (same month),
+//       Feb 16 rep-c in team-2 (outside team-1), Mar 2 rep-b (next month)
+//   k6: first ever Mar 30 rep-b; Apr 2 rep-b (next month and quarter)
+//   k7: first ever Jan 5 rep-c (team-2); Jan 10 rep-a (team-1)
+class CustomerStatsTest : public QueryStoreTest {
+ protected:
+  void SetUp() override {
+    QueryStoreTest::SetUp();
+    AddEntities({
+        {1, "o1", true, "2024-11-10", "rep-a", "team-1", "east", "k1", 100},
+        {1, "o2", true, "2025-01-15", "rep-a", "team-1", "east", "k1", 200},
+        {1, "o3", true, "2025-02-10", "rep-b", "team-1", "east", "k1", 300},
+        {1, "o4", true, "2024-12-01", "rep-a", "team-1", "east", "k2", 10},
+        {1, "o5", true, "2025-02-01", "rep-a", "team-1", "east", "k2", 50},
+        {1, "o6", true, "2025-03-01", "rep-a", "team-1", "east", "k2", 70},
+        {1, "o7", true, "2024-10-05", "rep-b", "team-1", "east", "k3", 40},
+        {1, "o8", true, "2025-01-20", "rep-a", "team-1", "east", "k4", 1000},
+        {1, "o9", true, "2025-01-25", "rep-a", "team-1", "east", "k4", 500},
+        {1, "o10", true, "2025-01-28", "rep-a", "team-1", "east", "k4", 60},
+        {1, "o11", true, "2025-02-03", "rep-a", "team-1", "east", "k4", 700},
+        {1, "o12", true, "2025-02-14", "rep-b", "team-1", "east", "k5", 800},
+        {1, "o13", true, "2025-02-20", "rep-b", "team-1", "east", "k5", 200},
+        {1, "o14", true, "2025-02-27", "rep-a", "team-1", "east", "k5", 300},
+        {1, "o15", true, "2025-03-02", "rep-b", "team-1", "east", "k5", 400},
+        {1, "o16", true, "2025-02-16", "rep-c", "team-2", "west", "k5", 900},
+        {1, "o17", true, "2025-01-05", "rep-c", "team-2", "west", "k7", 100},
+        {1, "o18", true, "2025-01-10", "rep-a", "team-1", "east", "k7", 50},
+        {1, "o19", true, "2025-03-30", "rep-b", "team-1", "east", "k6", 250},
+        {1, "o20", true, "2025-04-02", "rep-b", "team-1", "east", "k6", 999},
+        // Cancelled: not counted.
+        {1, "o21", false, "2025-01-22", "rep-a", "team-1", "east", "k4", 5000},
+        // An opportunity is not an order.
+        {5, "p1", true, "2025-01-21", "rep-a", "team-1", "east", "k4", 7000, 6},
+    });
+    AddCustomers({
+        {"k1", "", 0, 0, "2024-11-10", "rep-a", "team-1", "east", "2025-02-10"},
+        {"k2", "", 0, 0, "2024-12-01", "rep-a", "team-1", "east", "2025-03-01"},
+        {"k3", "", 0, 0, "2024-10-05", "rep-b", "team-1", "east", "2024-10-05"},
+        {"k4", "", 0, 0, "2025-01-20", "rep-a", "team-1", "east", "2025-02-03"},
+        {"k5", "", 0, 0, "2025-02-14", "rep-b", "team-1", "east", "2025-03-02"},
+        {"k6", "", 0, 0, "2025-03-30", "rep-b", "team-1", "east", "2025-04-02"},
+        {"k7", "", 0, 0, "2025-01-05", "rep-c", "team-2", "west", "2025-01-10"},
+    });
+  }
+
+  v1::GetCustomerStatsResponse Stats(const std::string& period, const QueryScope& scope,
+                                     v1::GroupBy group_by) {
+    v1::GetCustomerStatsResponse resp;
+    absl::Status st = store_->GetCustomerStats("acme", P(period), scope, group_by, &resp);
+    EXPECT_TRUE(st.ok()) << st;
+    return resp;
+  }
+  // active, repeat, previous active, churned, new, new customers' first-month sales.
+  static std::vector<int64_t> Numbers(const v1::CustomerStatsRow& r) {
+    return {r.active_count(),  r.repeat_count(), r.previous_active_count(),
+            r.churned_count(), r.new_count(),    r.new_customer_first_month_sales()};
+  }
+  // group_key → Numbers.
+  static std::map<std::string, std::vector<int64_t>> ByKey(const v1::GetCustomerStatsResponse& r) {
+    std::map<std::string, std::vector<int64_t>> m;
+    for (const v1::CustomerStatsRow& row : r.rows()) m[row.group_key()] = Numbers(row);
+    return m;
+  }
+  static std::vector<std::string> Keys(const v1::GetCustomerStatsResponse& r) {
+    std::vector<std::string> keys;
+    for (const v1::CustomerStatsRow& row : r.rows()) keys.push_back(row.group_key());
+    return keys;
+  }
+  // The one row of GROUP_BY_NONE.
+  std::vector<int64_t> Total(const std::string& period, const QueryScope& scope) {
+    v1::GetCustomerStatsResponse resp = Stats(period, scope, v1::GROUP_BY_NONE);
+    EXPECT_EQ(resp.rows_size(), 1);
+    if (resp.rows_size() != 1) return {};
+    EXPECT_EQ(resp.rows(0).group_key(), "");
+    return Numbers(resp.rows(0));
+  }
+};
+
+TEST_F(CustomerStatsTest, WholeScopeEqualsListCustomers) {
+  for (const std::string period : {"2025-Q1", "2025-Q2", "2025-01", "2025-02", "2025-W04"}) {
+    for (const QueryScope& scope : {Company(), Unit("team-1"), Unit("east"), Unit("west"),
+                                    Rep("rep-a"), Rep("rep-b"), Rep("rep-c"), Rep("nobody")}) {
+      SCOPED_TRACE(absl::StrCat(period, " scope ", scope.id));
+      v1::ListCustomersResponse list;
+      absl::Status st = store_->ListCustomers("acme", P(period), scope, v1::CUSTOMER_FILTER_ACTIVE,
+                                              "", 100, &list);
+      ASSERT_TRUE(st.ok()) << st;
+      v1::GetCustomerStatsResponse stats = Stats(period, scope, v1::GROUP_BY_NONE);
+      EXPECT_EQ(stats.period(), period);
+      EXPECT_EQ(stats.previous_period(), list.previous_period());
+      ASSERT_EQ(stats.rows_size(), 1);
+      const v1::CustomerStatsRow& row = stats.rows(0);
+      EXPECT_EQ(row.active_count(), list.active_count());
+      EXPECT_EQ(row.repeat_count(), list.repeat_count());
+      EXPECT_EQ(row.previous_active_count(), list.previous_active_count());
+      EXPECT_EQ(row.churned_count(), list.churned_count());
+      EXPECT_EQ(row.new_count(), list.new_count());
+    }
+  }
+}
+
+TEST_F(CustomerStatsTest, WholeScopeByHand) {
+  // Company, Q1: active k1 (o2, o3), k2 (o5, o6), k4 (o8–o11), k5 (o12–o16),
+  // k6 (o19), k7 (o17, o18) = 6, all but k6 twice or more = 5 repeat; Q4 had
+  // k1, k2, k3 = 3, of which k3 churned = 1; new k4, k5, k6, k7 = 4.
+  // First-month sales: k4 in January 1000 + 500 + 60 = 1560 (o11 is
+  // February, o21 cancelled); k5 in February 800 + 200 + 300 + 900 = 2200
+  // (o15 is March); k6 in March 250; k7 in January 100 + 50 = 150;
+  // 1560 + 2200 + 250 + 150 = 4160.
+  EXPECT_THAT(Total("2025-Q1", Company()), ElementsAre(6, 5, 3, 1, 4, 4160));
+  // team-1, Q1: o16 and o17 are team-2's, so k5 has 4 orders and k7 one:
+  // active 6, repeat k1, k2, k4, k5 = 4; Q4 k1, k2, k3 = 3, k3 churned; new
+  // k4, k5, k6 (k7's first order is team-2's) = 3. First-month sales: k4
+  // 1560, k5 800 + 200 + 300 = 1300 (without o16), k6 250: 3110.
+  EXPECT_THAT(Total("2025-Q1", Unit("team-1")), ElementsAre(6, 4, 3, 1, 3, 3110));
+  // west, Q1: k5 (o16) and k7 (o17) once each; nothing in Q4; new k7 with
+  // o17 = 100 in January.
+  EXPECT_THAT(Total("2025-Q1", Unit("west")), ElementsAre(2, 0, 0, 0, 1, 100));
+  // 2025-W04 (Jan 20–26) against W03 (Jan 13–19): k4's o8 and o9, so
+  // active 1, repeat 1; W03 had k1 (o2), churned; new k4 with 1000 + 500 =
+  // 1500: o10 (Jan 28) is in k4's first month but not in the week.
+  EXPECT_THAT(Total("2025-W04", Company()), ElementsAre(1, 1, 1, 1, 1, 1500));
+  // Q2: k6's April order is not in its first month (March).
+  EXPECT_THAT(Total("2025-Q2", Company()), ElementsAre(1, 0, 6, 5, 0, 0));
+  // Nothing at all: one row of zeros.
+  v1::GetCustomerStatsResponse none = Stats("2026-Q1", Company(), v1::GROUP_BY_UNSPECIFIED);
+  EXPECT_EQ(none.period(), "2026-Q1");
+  EXPECT_EQ(none.previous_period(), "2025-Q4");
+  ASSERT_EQ(none.rows_size(), 1);
+  EXPECT_EQ(none.rows(0).group_key(), "");
+  EXPECT_THAT(Numbers(none.rows(0)), ElementsAre(0, 0, 0, 0, 0, 0));
+}
+
+TEST_F(CustomerStatsTest, ByRep) {
+  v1::GetCustomerStatsResponse team = Stats("2025-Q1", Unit("team-1"), v1::GROUP_BY_REP);
+  EXPECT_EQ(team.period(), "2025-Q1");
+  EXPECT_EQ(team.previous_period(), "2024-Q4");
+  // rep-c has neither orders in team-1 nor a new customer credited to it.
+  EXPECT_THAT(Keys(team), ElementsAre("rep-a", "rep-b"));
+  // rep-a, Q1 in team-1: k1 (o2), k2 (o5, o6), k4 (o8–o11), k5 (o14), k7
+  // (o18) = 5 active, repeat k2 and k4 = 2; Q4: k1 (o1), k2 (o4) = 2, both
+  // active again, 0 churned; new: k4 (k5 is rep-b's, k7 rep-c's) = 1 with
+  // January's o8 + o9 + o10 = 1000 + 500 + 60 = 1560.
+  EXPECT_THAT(ByKey(team).at("rep-a"), ElementsAre(5, 2, 2, 0, 1, 1560));
+  // rep-b, Q1: k1 (o3), k5 (o12, o13, o15), k6 (o19) = 3 active, repeat k5
+  // = 1; Q4: k3 (o7) = 1, churned = 1; new k5 and k6 = 2: k5's February
+  // orders of rep-b o12 + o13 = 800 + 200 (o14 is rep-a's, o16 rep-c's and
+  // outside team-1, o15 is March) plus k6's o19 = 250 (o20 is April):
+  // 1000 + 250 = 1250.
+  EXPECT_THAT(ByKey(team).at("rep-b"), ElementsAre(3, 1, 1, 1, 2, 1250));
+
+  // The company adds rep-c: k5 (o16) and k7 (o17) = 2 active, none twice,
+  // nothing in Q4; new k7 with rep-c's January o17 = 100 (o18 is rep-a's).
+  v1::GetCustomerStatsResponse company = Stats("2025-Q1", Company(), v1::GROUP_BY_REP);
+  EXPECT_THAT(Keys(company), ElementsAre("rep-a", "rep-b", "rep-c"));
+  EXPECT_THAT(ByKey(company).at("rep-a"), ElementsAre(5, 2, 2, 0, 1, 1560));
+  EXPECT_THAT(ByKey(company).at("rep-b"), ElementsAre(3, 1, 1, 1, 2, 1250));
+  EXPECT_THAT(ByKey(company).at("rep-c"), ElementsAre(2, 0, 0, 0, 1, 100));
+
+  // Each rep's row is what the rep scope gives.
+  for (const std::string rep : {"rep-a", "rep-b", "rep-c"}) {
+    EXPECT_EQ(Total("2025-Q1", Rep(rep)), ByKey(company).at(rep)) << rep;
+    v1::GetCustomerStatsResponse own = Stats("2025-Q1", Rep(rep), v1::GROUP_BY_REP);
+    EXPECT_THAT(Keys(own), ElementsAre(rep));
+  }
+
+  // Q2: rep-a and rep-b only had customers in Q1 (previous active, churned);
+  // rep-b's k6 orders in April (o20), not a new customer of Q2. rep-c: k5,
+  // k7 in Q1, both churned.
+  EXPECT_THAT(ByKey(Stats("2025-Q2", Company(), v1::GROUP_BY_REP)),
+              ElementsAre(Pair("rep-a", ElementsAre(0, 0, 5, 5, 0, 0)),
+                          Pair("rep-b", ElementsAre(1, 0, 3, 2, 0, 0)),
+                          Pair("rep-c", ElementsAre(0, 0, 2, 2, 0, 0))));
+  // No movement: no rows.
+  EXPECT_THAT(Stats("2026-Q1", Company(), v1::GROUP_BY_REP).rows(), IsEmpty());
+}
+
+TEST_F(CustomerStatsTest, OtherGroupingsAreInvalid) {
+  for (v1::GroupBy g : {v1::GROUP_BY_TEAM, v1::GROUP_BY_DAY, static_cast<v1::GroupBy>(99)}) {
+    v1::GetCustomerStatsResponse resp;
+    absl::Status st = store_->GetCustomerStats("acme", P("2025-Q1"), Company(), g, &resp);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << g;
+    EXPECT_THAT(st.message(), HasSubstr("group_by")) << g;
+    absl::Status checked = CheckCustomerStatsGroupBy(g);
+    EXPECT_EQ(checked.code(), absl::StatusCode::kInvalidArgument) << g;
+    EXPECT_THAT(checked.message(), HasSubstr("GROUP_BY_REP")) << g;
+  }
+  EXPECT_THAT(CheckCustomerStatsGroupBy(v1::GROUP_BY_TEAM).message(), HasSubstr("GROUP_BY_TEAM"));
+  for (v1::GroupBy g : {v1::GROUP_BY_UNSPECIFIED, v1::GROUP_BY_NONE, v1::GROUP_BY_REP}) {
+    EXPECT_TRUE(CheckCustomerStatsGroupBy(g).ok()) << g;
+  }
+}
+
+// ---------------------------------------------------------------------------
 // GetFunnel
 
 class FunnelTest : public QueryStoreTest {
