@@ -531,7 +531,7 @@ TEST_F(EvalScorecardE2eTest, RepWithNoDataScoresZeroAndRanksLast) {
   EXPECT_EQ(card.breakdowns_size(), 0);
 }
 
-TEST_F(EvalScorecardE2eTest, UnitScorecardSumsItsRepsAndIsNotRanked) {
+TEST_F(EvalScorecardE2eTest, UnitScorecardSumsItsRepsAndIsRankedAmongSiblings) {
   ev1::Scorecard card;
   grpc::Status st = Get(Token(Role::kHr), type::v1::SCOPE_KIND_UNIT, "t1", "small", &card);
   ASSERT_TRUE(st.ok()) << st.error_message();
@@ -539,8 +539,35 @@ TEST_F(EvalScorecardE2eTest, UnitScorecardSumsItsRepsAndIsNotRanked) {
   const ev1::IndicatorRow* sales = FindRow(card, "sales");
   EXPECT_EQ(sales->actual(), 1400000);
   EXPECT_EQ(sales->status(), ev1::INDICATOR_STATUS_NO_TARGET);
-  EXPECT_EQ(card.rank(), 0);
-  EXPECT_EQ(card.peer_count(), 0);
+  // t1 is the only unit under east: first of one.
+  EXPECT_EQ(card.rank(), 1);
+  EXPECT_EQ(card.peer_count(), 1);
+
+  // east and west are the units under co, both scored with "small":
+  //   east: collection 360 000 / 500 000 = 7 200 bp against the fixed 9 000 →
+  //   80 % of 20.00 points = 16.00 (1600); sales, visits and new customers
+  //   have no unit targets → 0. Total 1600.
+  //   west: r9 has no data at all → 0.
+  // So east is 1st and west 2nd of 2.
+  ev1::Scorecard east;
+  st = Get(Token(Role::kHr), type::v1::SCOPE_KIND_UNIT, "east", "small", &east);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(east.total_points(), 1600);
+  EXPECT_EQ(east.rank(), 1);
+  EXPECT_EQ(east.peer_count(), 2);
+  ev1::Scorecard west;
+  st = Get(Token(Role::kHr), type::v1::SCOPE_KIND_UNIT, "west", "small", &west);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(west.total_points(), 0);
+  EXPECT_EQ(west.rank(), 2);
+  EXPECT_EQ(west.peer_count(), 2);
+
+  // The company has no peers: not ranked.
+  ev1::Scorecard company;
+  st = Get(Token(Role::kHr), type::v1::SCOPE_KIND_UNIT, "co", "small", &company);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(company.rank(), 0);
+  EXPECT_EQ(company.peer_count(), 0);
 }
 
 TEST_F(EvalScorecardE2eTest, RolesAndTenants) {

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/concurrent.h"
 #include "common/page.h"
 #include "common/period.h"
 #include "common/status.h"
@@ -268,11 +269,13 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::GetScorecard(grpc::CallbackServe
     const absl::CivilDay last_day = period->last_day();
     std::string team;  // a rep's team, or "" for a unit
     bool is_company = false;
+    std::string parent;  // a unit's parent ("" for the company and for reps)
     if (subject.kind == Subject::Kind::kRep) {
       ASSIGN_OR_RETURN(team, org_.TeamOf(p.tenant, subject.id, last_day));
     } else {
       ASSIGN_OR_RETURN(UnitInfo unit, org_.Unit(p.tenant, subject.id));
       is_company = unit.parent_id.empty();
+      parent = unit.parent_id;
     }
     if (p.role == Role::kManager) {
       if (p.scope.empty()) {
@@ -315,8 +318,27 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::GetScorecard(grpc::CallbackServe
       ASSIGN_OR_RETURN(tmpl, AssignedTemplate(templates_, p.tenant, unit, last_day));
     }
 
-    ScorecardQuery query{p.tenant, subject, is_company, *period, std::move(tmpl), team};
-    return maker_.Make(query, resp->mutable_scorecard());
+    ScorecardQuery query{p.tenant, subject, is_company, *period, tmpl, team};
+    if (parent.empty()) return maker_.Make(query, resp->mutable_scorecard());
+    // A unit is ranked among the units under the same parent, each scored
+    // with this scorecard's template (as CompareUnits does), at the same time.
+    absl::StatusOr<std::vector<v1::ComparisonRow>> siblings_ranked;
+    RETURN_IF_ERROR(RunConcurrently({
+        [&] { return maker_.Make(query, resp->mutable_scorecard()); },
+        [&]() -> absl::Status {
+          ASSIGN_OR_RETURN(std::vector<UnitInfo> siblings, org_.Children(p.tenant, parent));
+          CompareUnitsQuery compare{p.tenant, *period, {}};
+          for (UnitInfo& u : siblings) compare.units.push_back(ComparedUnit{std::move(u), tmpl});
+          siblings_ranked = comparer_.Compare(compare);
+          return siblings_ranked.status();
+        },
+    }));
+    for (const v1::ComparisonRow& row : *siblings_ranked) {
+      if (row.unit_id() != subject.id) continue;
+      resp->mutable_scorecard()->set_rank(row.rank());
+      resp->mutable_scorecard()->set_peer_count(static_cast<int32_t>(siblings_ranked->size()));
+    }
+    return absl::OkStatus();
   });
 }
 

@@ -291,17 +291,11 @@ absl::StatusOr<std::vector<std::string>> GrpcOrgSource::RepsIn(const std::string
       absl::StrCat("more than ", options_.max_pages * 10000, " reps under unit ", unit));
 }
 
-absl::StatusOr<UnitInfo> GrpcOrgSource::Unit(const std::string& tenant, const std::string& unit) {
-  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
-  tv1::GetOrgUnitRequest req;
-  req.set_unit_id(unit);
-  grpc::ClientContext ctx;
-  Prepare(ctx, token, options_.deadline);
-  tv1::GetOrgUnitResponse resp;
-  grpc::Status st = stub_->GetOrgUnit(&ctx, req, &resp);
-  if (!st.ok()) return DependencyError(kTarget, "GetOrgUnit", st);
+namespace {
+
+UnitInfo FromProto(const tv1::OrgUnit& u) {
   UnitLevel level = UnitLevel::kOther;
-  switch (resp.unit().kind()) {
+  switch (u.kind()) {
     case tv1::ORG_UNIT_KIND_COMPANY:
       level = UnitLevel::kCompany;
       break;
@@ -314,7 +308,42 @@ absl::StatusOr<UnitInfo> GrpcOrgSource::Unit(const std::string& tenant, const st
     default:
       break;
   }
-  return UnitInfo{resp.unit().unit_id(), resp.unit().parent_id(), resp.unit().name(), level};
+  return UnitInfo{u.unit_id(), u.parent_id(), u.name(), level};
+}
+
+}  // namespace
+
+absl::StatusOr<UnitInfo> GrpcOrgSource::Unit(const std::string& tenant, const std::string& unit) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  tv1::GetOrgUnitRequest req;
+  req.set_unit_id(unit);
+  grpc::ClientContext ctx;
+  Prepare(ctx, token, options_.deadline);
+  tv1::GetOrgUnitResponse resp;
+  grpc::Status st = stub_->GetOrgUnit(&ctx, req, &resp);
+  if (!st.ok()) return DependencyError(kTarget, "GetOrgUnit", st);
+  return FromProto(resp.unit());
+}
+
+absl::StatusOr<std::vector<UnitInfo>> GrpcOrgSource::Children(const std::string& tenant,
+                                                              const std::string& parent) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  tv1::ListOrgUnitsRequest req;
+  req.set_parent_id(parent);
+  req.set_page_size(1000);
+  std::vector<UnitInfo> out;
+  for (int page = 0; page < options_.max_pages; ++page) {
+    grpc::ClientContext ctx;
+    Prepare(ctx, token, options_.deadline);
+    tv1::ListOrgUnitsResponse resp;
+    grpc::Status st = stub_->ListOrgUnits(&ctx, req, &resp);
+    if (!st.ok()) return DependencyError(kTarget, "ListOrgUnits", st);
+    for (const tv1::OrgUnit& u : resp.units()) out.push_back(FromProto(u));
+    if (resp.next_page_token().empty()) return out;
+    req.set_page_token(resp.next_page_token());
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("more than ", options_.max_pages * 1000, " units under unit ", parent));
 }
 
 }  // namespace attain::eval

@@ -74,6 +74,8 @@ class GrpcOrgSource final : public OrgSource {
                                                   const std::string& unit,
                                                   absl::CivilDay day) override;
   absl::StatusOr<UnitInfo> Unit(const std::string& tenant, const std::string& unit) override;
+  absl::StatusOr<std::vector<UnitInfo>> Children(const std::string& tenant,
+                                                 const std::string& parent) override;
 
  private:
   std::unique_ptr<target::v1::OrgService::Stub> stub_;

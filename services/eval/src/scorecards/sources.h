@@ -130,6 +130,9 @@ class OrgSource {
                                                           absl::CivilDay day) = 0;
   // NOT_FOUND for an unknown unit.
   virtual absl::StatusOr<UnitInfo> Unit(const std::string& tenant, const std::string& unit) = 0;
+  // The direct children of `parent` that are not archived, ordered by id.
+  virtual absl::StatusOr<std::vector<UnitInfo>> Children(const std::string& tenant,
+                                                         const std::string& parent) = 0;
 };
 
 }  // namespace attain::eval
