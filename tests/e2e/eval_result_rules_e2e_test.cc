@@ -73,6 +73,7 @@ namespace iv1 = ::attain::ingest::v1;
 namespace tv1 = ::attain::target::v1;
 using testing::Authorize;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 constexpr char kKey[] = "e2e-eval-result-rules-signing-key-0123456789";
@@ -345,6 +346,21 @@ TEST_F(EvalResultRulesE2eTest, AQuarterNotFinalisedIsNotHistory) {
                                      {"sa", {7000, 2, 7000, Flags{}}},
                                  }));
 
+  // That Q3 draft cannot be finalised while Q2 waits as a draft: its flags
+  // would be frozen without Q2.
+  {
+    ev1::FinalizeEvaluationRequest req;
+    req.set_evaluation_id(q3_early.evaluation_id());
+    req.set_request_id("finalize-early-" + q3_early.evaluation_id());
+    ev1::FinalizeEvaluationResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, Token(Role::kDirector));
+    grpc::Status st = svc_->FinalizeEvaluation(&ctx, req, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
+    EXPECT_THAT(st.error_message(),
+                HasSubstr("2025-Q2 has a draft evaluation of unit \"tu\" and no final one"));
+  }
+
   // Q2 finalised: Q3 run again counts it. sa below in Q1, Q2, Q3 → penalty;
   // sc below in Q2 (9000) and Q3 (8000), above in Q1 → warning, and still
   // the top 10 %.
@@ -364,6 +380,21 @@ TEST_F(EvalResultRulesE2eTest, AQuarterNotFinalisedIsNotHistory) {
   grpc::Status st = svc_->GetEvaluation(&ctx, get, &got);
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_THAT(std::get<3>(ResultsOf(got.evaluation())["sa"]), IsEmpty());
+  // … and it can no longer be finalised: Q2 was finalised after it was run.
+  {
+    ev1::FinalizeEvaluationRequest req;
+    req.set_evaluation_id(q3_early.evaluation_id());
+    req.set_request_id("finalize-stale-" + q3_early.evaluation_id());
+    ev1::FinalizeEvaluationResponse resp;
+    grpc::ClientContext fctx;
+    Authorize(fctx, Token(Role::kDirector));
+    grpc::Status fst = svc_->FinalizeEvaluation(&fctx, req, &resp);
+    EXPECT_EQ(fst.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << fst.error_message();
+    EXPECT_THAT(fst.error_message(), HasSubstr("2025-Q2 for unit \"tu\" was finalised after "
+                                               "this draft was run"));
+  }
+  // The fresh Q3 run is finalised.
+  ASSERT_NO_FATAL_FAILURE(Finalize(q3));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/period.h"
 #include "common/pg.h"
 #include "common/status.h"
 #include "services/eval/src/store/requests.h"
@@ -212,6 +213,7 @@ class PgEvaluationTx final : public EvaluationTx {
               ? " (a discarded draft stays discarded: run the evaluation again with RunEvaluation)"
               : ""));
     }
+    RETURN_IF_ERROR(CheckHistoryUnchanged(*rec));
     return Guard([&]() -> absl::StatusOr<EvaluationRecord> {
       pqxx::result r = txn_.exec_params(
           "UPDATE eval.evaluations SET state = 'final', finalize_time = now() "
@@ -233,6 +235,49 @@ class PgEvaluationTx final : public EvaluationTx {
         }
       }
       return *rec;
+    });
+  }
+
+  // A quarter's warnings and penalties were judged, when the draft was run,
+  // from the unit's final evaluations of the two quarters before. Finalising
+  // it must not freeze flags judged on a history that has changed since (a
+  // quarter finalised or restated after the run) or that is still to come
+  // (a quarter with a draft and no final evaluation).
+  absl::Status CheckHistoryUnchanged(const EvaluationRecord& rec) {
+    absl::StatusOr<Period> period = Period::Parse(rec.period);
+    if (!period.ok() || period->kind() != PeriodKind::kQuarter) return absl::OkStatus();
+    const Period before1 = period->Previous();
+    const Period before2 = before1.Previous();
+    return Guard([&]() -> absl::Status {
+      pqxx::result r = txn_.exec_params(
+          "SELECT q.period, bool_or(q.state IN ('final', 'restated')),"
+          " bool_or(q.state IN ('final', 'restated') AND q.finalize_time > e.create_time),"
+          " bool_or(q.state = 'draft') "
+          "FROM eval.evaluations e JOIN eval.evaluations q ON q.tenant_id = e.tenant_id"
+          " AND q.unit_id = e.unit_id AND q.period IN ($3, $4) "
+          "WHERE e.tenant_id = $1 AND e.evaluation_id = $2 GROUP BY q.period ORDER BY q.period",
+          tenant_, rec.evaluation_id, before2.ToString(), before1.ToString());
+      for (const pqxx::row& row : r) {
+        const std::string quarter = row[0].as<std::string>();
+        const bool has_final = row[1].as<bool>();
+        const bool final_after_run = row[2].as<bool>();
+        const bool has_draft = row[3].as<bool>();
+        if (final_after_run) {
+          return absl::FailedPreconditionError(absl::StrFormat(
+              "the evaluation of %s for unit \"%s\" was finalised after this draft was run, so "
+              "its warnings and penalties do not count it: run the evaluation of %s again and "
+              "finalise the new draft",
+              quarter, rec.unit_id, rec.period));
+        }
+        if (has_draft && !has_final) {
+          return absl::FailedPreconditionError(absl::StrFormat(
+              "%s has a draft evaluation of unit \"%s\" and no final one, and the warnings and "
+              "penalties of %s depend on it: finalise or discard that draft first, then run the "
+              "evaluation of %s again",
+              quarter, rec.unit_id, rec.period, rec.period));
+        }
+      }
+      return absl::OkStatus();
     });
   }
 
