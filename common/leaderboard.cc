@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <utility>
 
+#include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -228,6 +229,14 @@ absl::StatusOr<BoardMetric> ParseBoardMetric(absl::string_view name) {
 bool IsRatio(BoardMetric m) {
   const MetricInfo* info = FindMetric(m);
   return info != nullptr && info->ratio;
+}
+
+int64_t RatioScore(int64_t numerator, int64_t denominator) {
+  if (denominator <= 0) return 0;
+  const absl::int128 num = absl::int128(numerator) * 10000;
+  absl::int128 q = num / denominator;
+  if (num % denominator != 0 && num < 0) q -= 1;
+  return static_cast<int64_t>(q);
 }
 
 std::string BoardKey(absl::string_view tenant, absl::string_view period, BoardMetric metric,

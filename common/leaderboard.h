@@ -46,6 +46,9 @@ enum class BoardMetric {
 absl::string_view BoardMetricName(BoardMetric m);
 absl::StatusOr<BoardMetric> ParseBoardMetric(absl::string_view name);
 bool IsRatio(BoardMetric m);
+// A ratio board's score: floor(10000 * numerator / denominator) in basis
+// points; 0 while denominator <= 0 (as the relay's Lua script computes it).
+int64_t RatioScore(int64_t numerator, int64_t denominator);
 
 std::string BoardKey(absl::string_view tenant, absl::string_view period, BoardMetric metric,
                      absl::string_view scope);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -640,6 +641,339 @@ TEST_F(EvalLeaderboardE2eTest, AStalledWatcherDoesNotDelayTheOthers) {
   EXPECT_EQ(stalled->Finish().error_code(), StatusCode::CANCELLED);
 }
 
+// Redis down, reads that allow the rollups (allow_rollups): the board is
+// computed from ingest's rollups and is the same as the live one was.
+//
+// January 2025, tenant "fb"; region east with teams t1 (r1, r2) and t2 (r3, r4,
+// r5). Orders on 2025-01-15: r1 500.00 (line a), r2 300.00 (a), r3 300.00 (b),
+// r4 100.00 (a) + 200.00 (b) = 300.00, r5 400.00 (a) then cancelled (its
+// rollup cells stay, summing to 0: on no sales board). Sales board: r1 500.00,
+// then the three-way tie at 300.00 by rep id descending: r4, r3, r2. Targets
+// (all lines): r1 400.00 (125.00 %), r2 900.00 (33.33 %), r3 600.00 (50.00 %);
+// r3 on line b: 200.00 (300.00 / 200.00 = 150.00 %).
+class RollupsFallbackTest : public EvalLeaderboardE2eTest {
+ protected:
+  struct BoardCase {
+    std::string name;
+    std::string token;
+    ev1::GetLeaderboardRequest request;
+  };
+  struct RankCase {
+    std::string name;
+    std::string token;
+    ev1::GetRankRequest request;
+  };
+
+  static void SetUpTestSuite() {
+    EvalLeaderboardE2eTest::SetUpTestSuite();
+    if (stack_ == nullptr) return;
+    MakeOrg("fb");
+    auto org = tv1::OrgService::NewStub(stack_->target().NewChannel());
+    ASSERT_TRUE(testing::CreateRep(*org, Token("fb", Role::kAdmin), "r5", "t2").ok());
+    {
+      tv1::CreateProductLineRequest req;
+      req.set_request_id("fb-line-b");
+      req.set_product_line_id("b");
+      req.set_name("line b");
+      tv1::CreateProductLineResponse resp;
+      grpc::ClientContext ctx;
+      Authorize(ctx, Token("fb", Role::kAdmin));
+      grpc::Status st = org->CreateProductLine(&ctx, req, &resp);
+      ASSERT_TRUE(st.ok()) << st.error_message();
+    }
+    SetSalesTarget("fb", "r1", 40000);
+    SetSalesTarget("fb", "r2", 90000);
+    SetSalesTarget("fb", "r3", 60000);
+    SetTarget("fb", "r3", "b", 20000);
+  }
+
+  void SetUp() override {
+    EvalLeaderboardE2eTest::SetUp();
+    if (seeded_) {
+      ASSERT_TRUE(ready_) << "seeding the boards failed (see the first test)";
+      return;
+    }
+    seeded_ = true;
+    Orders({testing::OrderEvent("o1", 1, "r1", 50000, "2025-01-15"),
+            testing::OrderEvent("o2", 1, "r2", 30000, "2025-01-15"),
+            OnLine(testing::OrderEvent("o3", 1, "r3", 30000, "2025-01-15"), "b"),
+            testing::OrderEvent("o4", 1, "r4", 10000, "2025-01-15"),
+            OnLine(testing::OrderEvent("o5", 1, "r4", 20000, "2025-01-15"), "b"),
+            testing::OrderEvent("o6", 1, "r5", 40000, "2025-01-15")});
+    WaitForValue("fb", SalesBoard(), "r1", 50000);
+    WaitForValue("fb", SalesBoard(), "r4", 30000);
+    WaitForValue("fb", SalesBoard(), "r5", 40000);
+    iv1::Event cancel = testing::OrderEvent("o6", 2, "r5", 40000, "2025-01-15");
+    cancel.mutable_order()->set_status(iv1::ORDER_STATUS_CANCELLED);
+    Orders({cancel});
+    const std::string admin = Token("fb", Role::kAdmin);
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          ev1::GetLeaderboardResponse resp;
+          return GetBoard(admin, SalesBoard(), 0, "", &resp).ok() && resp.total_reps() == 4;
+        },
+        absl::Seconds(15)));
+
+    // The live answers, then the outage.
+    for (const BoardCase& c : BoardCases()) {
+      ev1::GetLeaderboardResponse resp;
+      grpc::Status st = Read(c, false, &resp);
+      ASSERT_TRUE(st.ok()) << c.name << ": " << st.error_message();
+      EXPECT_EQ(resp.source(), ev1::BOARD_SOURCE_LIVE) << c.name;
+      (*live_boards_)[c.name] = resp;
+    }
+    for (const RankCase& c : RankCases()) {
+      ev1::GetRankResponse resp;
+      grpc::Status st = Read(c, false, &resp);
+      ASSERT_TRUE(st.ok()) << c.name << ": " << st.error_message();
+      EXPECT_EQ(resp.source(), ev1::BOARD_SOURCE_LIVE) << c.name;
+      (*live_ranks_)[c.name] = resp;
+    }
+    stack_->redis().Stop();
+    ready_ = true;
+  }
+
+  static void SetTarget(const std::string& tenant, const std::string& rep,
+                        const std::string& product_line, int64_t base) {
+    auto targets = tv1::TargetService::NewStub(stack_->target().NewChannel());
+    tv1::SetTargetRequest req;
+    req.set_request_id(absl::StrCat("target-", tenant, "-", rep, "-", product_line));
+    tv1::TargetInput* t = req.mutable_target();
+    t->mutable_scope()->set_kind(type::v1::SCOPE_KIND_REP);
+    t->mutable_scope()->set_id(rep);
+    t->set_product_line_id(product_line);
+    t->set_period("2025-01");
+    t->set_metric(type::v1::METRIC_SALES_AMOUNT);
+    t->set_base_value(base);
+    t->set_currency_code("CNY");
+    tv1::SetTargetResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, Token(tenant, Role::kAdmin));
+    grpc::Status st = targets->SetTarget(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  static iv1::Event OnLine(iv1::Event e, const std::string& product_line) {
+    e.mutable_order()->set_product_line_id(product_line);
+    return e;
+  }
+
+  void Orders(const std::vector<iv1::Event>& events) {
+    iv1::IngestBatchRequest req;
+    for (const iv1::Event& e : events) *req.add_events() = e;
+    iv1::IngestBatchResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, Token("fb", Role::kCrmIngest));
+    grpc::Status st = ingest_->IngestBatch(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    for (const auto& o : resp.outcomes()) {
+      ASSERT_EQ(o.outcome(), iv1::OUTCOME_ACCEPTED) << o.reason();
+    }
+  }
+
+  static std::vector<BoardCase> BoardCases() {
+    const std::string admin = Token("fb", Role::kAdmin);
+    auto board = [&](std::string name, ev1::Board b, int page_size = 0,
+                     std::string token = "") -> BoardCase {
+      BoardCase c{std::move(name), token.empty() ? admin : std::move(token), {}};
+      *c.request.mutable_board() = std::move(b);
+      c.request.set_page_size(page_size);
+      return c;
+    };
+    return {
+        board("company", SalesBoard()),
+        board("company, first page of 2", SalesBoard(), 2),
+        board("team t1", SalesBoard("2025-01", ev1::BOARD_SCOPE_KIND_TEAM, "t1")),
+        board("team t2", SalesBoard("2025-01", ev1::BOARD_SCOPE_KIND_TEAM, "t2")),
+        board("region east", SalesBoard("2025-01", ev1::BOARD_SCOPE_KIND_REGION, "east")),
+        board("product line a", SalesBoard("2025-01", ev1::BOARD_SCOPE_KIND_PRODUCT_LINE, "a")),
+        board("product line b", SalesBoard("2025-01", ev1::BOARD_SCOPE_KIND_PRODUCT_LINE, "b")),
+        board("a team board named after a region",
+              SalesBoard("2025-01", ev1::BOARD_SCOPE_KIND_TEAM, "east")),
+        board("order count", CompanyBoard("2025-01", type::v1::METRIC_ORDER_COUNT)),
+        board("new customers", CompanyBoard("2025-01", type::v1::METRIC_NEW_CUSTOMERS)),
+        board("gross profit, week", CompanyBoard("2025-W03", type::v1::METRIC_GROSS_PROFIT)),
+        board("sales, quarter", SalesBoard("2025-Q1")),
+        board("an empty month", SalesBoard("2025-02")),
+        board("as rep r2", SalesBoard(), 0, Token("fb", Role::kRep, "r2")),
+        board("as the manager of t2", SalesBoard(), 0, Token("fb", Role::kManager, "m2", "t2")),
+        board("as the manager of t2, line b",
+              SalesBoard("2025-01", ev1::BOARD_SCOPE_KIND_PRODUCT_LINE, "b"), 0,
+              Token("fb", Role::kManager, "m2", "t2")),
+    };
+  }
+
+  static std::vector<RankCase> RankCases() {
+    const std::string admin = Token("fb", Role::kAdmin);
+    auto rank = [&](std::string name, ev1::Board b, std::string rep, int neighbours,
+                    std::string token = "") -> RankCase {
+      RankCase c{std::move(name), token.empty() ? admin : std::move(token), {}};
+      *c.request.mutable_board() = std::move(b);
+      c.request.set_rep_id(std::move(rep));
+      c.request.set_neighbours(neighbours);
+      return c;
+    };
+    return {
+        rank("r2 in a tie, 1 around", SalesBoard(), "r2", 1),
+        rank("r3 in a tie, 2 around", SalesBoard(), "r3", 2),
+        rank("r4 first of a tie, none around", SalesBoard(), "r4", 0),
+        rank("r1 on top", SalesBoard(), "r1", 5),
+        rank("r4 in team t2", SalesBoard("2025-01", ev1::BOARD_SCOPE_KIND_TEAM, "t2"), "r4", 1),
+        rank("r3 on line b", SalesBoard("2025-01", ev1::BOARD_SCOPE_KIND_PRODUCT_LINE, "b"), "r3",
+             1),
+        rank("r2's own, as rep r2", SalesBoard(), "", 1, Token("fb", Role::kRep, "r2")),
+        rank("r3 as the manager of t2", SalesBoard(), "r3", 1,
+             Token("fb", Role::kManager, "m2", "t2")),
+    };
+  }
+
+  grpc::Status Read(const BoardCase& c, bool allow_rollups, ev1::GetLeaderboardResponse* resp) {
+    ev1::GetLeaderboardRequest req = c.request;
+    req.set_allow_rollups(allow_rollups);
+    grpc::ClientContext ctx;
+    Authorize(ctx, c.token);
+    return boards_->GetLeaderboard(&ctx, req, resp);
+  }
+
+  grpc::Status Read(const RankCase& c, bool allow_rollups, ev1::GetRankResponse* resp) {
+    ev1::GetRankRequest req = c.request;
+    req.set_allow_rollups(allow_rollups);
+    grpc::ClientContext ctx;
+    Authorize(ctx, c.token);
+    return boards_->GetRank(&ctx, req, resp);
+  }
+
+  // A response without what differs between two reads of the same board.
+  template <typename Response>
+  static std::string Content(Response resp) {
+    resp.clear_read_time();
+    resp.clear_source();
+    return resp.DebugString();
+  }
+
+  static bool seeded_;
+  static bool ready_;
+  static std::map<std::string, ev1::GetLeaderboardResponse>* live_boards_;
+  static std::map<std::string, ev1::GetRankResponse>* live_ranks_;
+};
+
+bool RollupsFallbackTest::seeded_ = false;
+bool RollupsFallbackTest::ready_ = false;
+std::map<std::string, ev1::GetLeaderboardResponse>* RollupsFallbackTest::live_boards_ =
+    new std::map<std::string, ev1::GetLeaderboardResponse>();
+std::map<std::string, ev1::GetRankResponse>* RollupsFallbackTest::live_ranks_ =
+    new std::map<std::string, ev1::GetRankResponse>();
+
+TEST_F(RollupsFallbackTest, TheLiveBoardsWereTheWorkedOutOnes) {
+  const auto& company = live_boards_->at("company");
+  EXPECT_EQ(company.total_reps(), 4);
+  ASSERT_EQ(company.rows_size(), 4);
+  ExpectRow(company.rows(0), {1, "r1", 50000, 40000, 12500});
+  ExpectRow(company.rows(1), {2, "r4", 30000, -1, -1});
+  ExpectRow(company.rows(2), {3, "r3", 30000, 60000, 5000});
+  ExpectRow(company.rows(3), {4, "r2", 30000, 90000, 3333});
+  const auto& line_b = live_boards_->at("product line b");
+  ASSERT_EQ(line_b.rows_size(), 2);
+  ExpectRow(line_b.rows(0), {1, "r3", 30000, 20000, 15000});
+  ExpectRow(line_b.rows(1), {2, "r4", 20000, -1, -1});
+  const auto& team_t2 = live_boards_->at("team t2");
+  ASSERT_EQ(team_t2.rows_size(), 2);  // not r5: cancelled
+  EXPECT_EQ(team_t2.rows(0).rep_id(), "r4");
+  EXPECT_EQ(live_boards_->at("a team board named after a region").total_reps(), 0);
+  const auto& as_rep = live_boards_->at("as rep r2");
+  EXPECT_FALSE(as_rep.rows(0).has_target_value());
+  ExpectRow(as_rep.rows(3), {4, "r2", 30000, 90000, 3333});
+  const auto& r2 = live_ranks_->at("r2 in a tie, 1 around");
+  EXPECT_EQ(r2.gap_to_next(), 0);
+  EXPECT_EQ(r2.above(0).rep_id(), "r3");
+  EXPECT_EQ(live_ranks_->at("r4 first of a tie, none around").gap_to_next(), 20000);
+}
+
+TEST_F(RollupsFallbackTest, WithoutTheFlagReadsAreUnavailablePromptly) {
+  for (int i = 0; i < 3; ++i) {  // broken connections first, then refused ones
+    const BoardCase c = BoardCases()[0];
+    ev1::GetLeaderboardResponse resp;
+    const absl::Time start = absl::Now();
+    grpc::Status st = Read(c, false, &resp);
+    const absl::Duration took = absl::Now() - start;
+    EXPECT_EQ(st.error_code(), StatusCode::UNAVAILABLE) << st.error_message();
+    EXPECT_THAT(st.error_message(), ::testing::HasSubstr("Redis"));
+    EXPECT_LT(took, absl::Seconds(2));
+  }
+  const RankCase c = RankCases()[0];
+  ev1::GetRankResponse rank;
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(Read(c, false, &rank).error_code(), StatusCode::UNAVAILABLE);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
+TEST_F(RollupsFallbackTest, BoardsFromTheRollupsAreTheLiveBoards) {
+  for (const BoardCase& c : BoardCases()) {
+    SCOPED_TRACE(c.name);
+    ev1::GetLeaderboardResponse resp;
+    const absl::Time start = absl::Now();
+    grpc::Status st = Read(c, true, &resp);
+    const absl::Duration took = absl::Now() - start;
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_EQ(resp.source(), ev1::BOARD_SOURCE_ROLLUPS);
+    EXPECT_FALSE(resp.targets_unavailable());
+    EXPECT_EQ(Content(resp), Content(live_boards_->at(c.name)));
+    EXPECT_LT(took, absl::Seconds(5));
+    std::printf("%s from the rollups: %zu rows in %.0f ms\n", c.name.c_str(),
+                static_cast<size_t>(resp.rows_size()), absl::ToDoubleMilliseconds(took));
+  }
+}
+
+TEST_F(RollupsFallbackTest, RanksFromTheRollupsAreTheLiveRanks) {
+  for (const RankCase& c : RankCases()) {
+    SCOPED_TRACE(c.name);
+    ev1::GetRankResponse resp;
+    grpc::Status st = Read(c, true, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_EQ(resp.source(), ev1::BOARD_SOURCE_ROLLUPS);
+    EXPECT_EQ(Content(resp), Content(live_ranks_->at(c.name)));
+  }
+  // Reps not on the board: r5 (its order was cancelled) and a stranger.
+  for (const char* rep : {"r5", "r9"}) {
+    RankCase c = RankCases()[0];
+    c.request.set_rep_id(rep);
+    ev1::GetRankResponse resp;
+    EXPECT_EQ(Read(c, true, &resp).error_code(), StatusCode::NOT_FOUND) << rep;
+  }
+}
+
+TEST_F(RollupsFallbackTest, APageTokenOfTheLiveBoardContinuesOnTheRollups) {
+  const ev1::GetLeaderboardResponse& first = live_boards_->at("company, first page of 2");
+  ASSERT_FALSE(first.next_page_token().empty());
+  BoardCase c = BoardCases()[1];
+  c.request.set_page_token(first.next_page_token());
+  ev1::GetLeaderboardResponse second;
+  grpc::Status st = Read(c, true, &second);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(second.source(), ev1::BOARD_SOURCE_ROLLUPS);
+  ASSERT_EQ(second.rows_size(), 2);
+  ExpectRow(second.rows(0), {3, "r3", 30000, 60000, 5000});
+  ExpectRow(second.rows(1), {4, "r2", 30000, 90000, 3333});
+  EXPECT_TRUE(second.next_page_token().empty());
+}
+
+TEST_F(RollupsFallbackTest, RolesAreCheckedAsForTheLiveBoard) {
+  BoardCase c = BoardCases()[0];
+  ev1::GetLeaderboardResponse resp;
+  c.token = Token("fb", Role::kCrmIngest);
+  EXPECT_EQ(Read(c, true, &resp).error_code(), StatusCode::PERMISSION_DENIED);
+  c.token = "";
+  grpc::ClientContext ctx;
+  ev1::GetLeaderboardRequest req = c.request;
+  req.set_allow_rollups(true);
+  EXPECT_EQ(boards_->GetLeaderboard(&ctx, req, &resp).error_code(), StatusCode::UNAUTHENTICATED);
+  // Another tenant reads its own (empty) board from the rollups too.
+  c.token = Token("elsewhere", Role::kAdmin);
+  ASSERT_TRUE(Read(c, true, &resp).ok());
+  EXPECT_EQ(resp.total_reps(), 0);
+  EXPECT_EQ(resp.source(), ev1::BOARD_SOURCE_ROLLUPS);
+}
+
 // Redis down: reads fail with UNAVAILABLE promptly, and recover with it.
 class EvalRedisOutageE2eTest : public ::testing::Test {};
 
@@ -684,6 +1018,57 @@ TEST_F(EvalRedisOutageE2eTest, ReadsAnswerUnavailableWhileRedisIsDown) {
 
   (*stack)->redis().Start();
   EXPECT_TRUE(WaitFor([&] { return get(&resp).ok(); }, absl::Seconds(10)));
+}
+
+// Redis and ingest both down: a read that allows the rollups is UNAVAILABLE
+// too, promptly, naming both.
+TEST_F(EvalRedisOutageE2eTest, WithRedisAndIngestDownTheRollupsCannotHelp) {
+  absl::StatusOr<std::unique_ptr<testing::IngestStack>> stack = testing::IngestStack::Start(
+      {ATTAIN_TARGET_BINARY, ATTAIN_INGEST_BINARY, "eval_outage2_e2e", kKey}, ATTAIN_EVAL_BINARY);
+  ASSERT_TRUE(stack.ok()) << stack.status();
+  auto boards = ev1::LeaderboardService::NewStub((*stack)->eval().NewChannel());
+  const std::string token = (*stack)->Token("down", Role::kAdmin, "t");
+  (*stack)->redis().Stop();
+  {
+    // Ingest up: the (empty) board from the rollups.
+    ev1::GetLeaderboardRequest req;
+    *req.mutable_board() = SalesBoard();
+    req.set_allow_rollups(true);
+    ev1::GetLeaderboardResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, token);
+    grpc::Status st = boards->GetLeaderboard(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_EQ(resp.source(), ev1::BOARD_SOURCE_ROLLUPS);
+  }
+  (*stack)->ingest().Terminate();
+  for (int i = 0; i < 2; ++i) {
+    ev1::GetLeaderboardRequest req;
+    *req.mutable_board() = SalesBoard();
+    req.set_allow_rollups(true);
+    ev1::GetLeaderboardResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, token);
+    const absl::Time start = absl::Now();
+    grpc::Status st = boards->GetLeaderboard(&ctx, req, &resp);
+    const absl::Duration took = absl::Now() - start;
+    EXPECT_EQ(st.error_code(), StatusCode::UNAVAILABLE) << st.error_message();
+    EXPECT_THAT(st.error_message(), ::testing::HasSubstr("Redis at 127.0.0.1"));
+    EXPECT_THAT(st.error_message(), ::testing::HasSubstr("attain-ingest"));
+    EXPECT_LT(took, absl::Seconds(2));
+    std::printf("GetLeaderboard with Redis and ingest down: %s in %.0f ms\n",
+                st.error_message().c_str(), absl::ToDoubleMilliseconds(took));
+  }
+  ev1::GetRankRequest rank_req;
+  *rank_req.mutable_board() = SalesBoard();
+  rank_req.set_rep_id("r1");
+  rank_req.set_allow_rollups(true);
+  ev1::GetRankResponse rank;
+  grpc::ClientContext rank_ctx;
+  Authorize(rank_ctx, token);
+  grpc::Status st = boards->GetRank(&rank_ctx, rank_req, &rank);
+  EXPECT_EQ(st.error_code(), StatusCode::UNAVAILABLE) << st.error_message();
+  EXPECT_THAT(st.error_message(), ::testing::HasSubstr("attain-ingest"));
 }
 
 }  // namespace

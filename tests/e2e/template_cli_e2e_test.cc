@@ -483,5 +483,76 @@ TEST_F(LeaderboardCliE2eTest, EvaluationDiscard) {
   EXPECT_THAT(final_refused.err, HasSubstr("RestateEvaluation"));
 }
 
+// `--allow-rollups`: with Redis down, `leaderboard show` and `rank` answer
+// from ingest's rollups (the title says so) with the same rows as the live
+// board; without the flag they fail and say how to get the board anyway.
+// Redis comes back at the end (the relay rebuilds the boards), for any test
+// that runs later.
+TEST_F(LeaderboardCliE2eTest, ShowAndRankFallBackToTheRollupsWithAllowRollups) {
+  auto content = [](auto message) {
+    message.clear_read_time();
+    message.clear_source();
+    return message.DebugString();
+  };
+  CommandResult live_show = Board({"--json", "leaderboard", "show", "--period", "2025-02"});
+  ASSERT_EQ(live_show.code, 0) << live_show;
+  const auto live_board = FromJson<ev1::GetLeaderboardResponse>(live_show.out);
+  EXPECT_EQ(live_board.source(), ev1::BOARD_SOURCE_LIVE);
+  CommandResult live_rank =
+      Board({"--json", "leaderboard", "rank", "r3", "--period", "2025-02", "--neighbours", "1"});
+  ASSERT_EQ(live_rank.code, 0) << live_rank;
+  const auto live_place = FromJson<ev1::GetRankResponse>(live_rank.out);
+  CommandResult live_table =
+      Board({"leaderboard", "show", "--period", "2025-02", "--allow-rollups"});
+  ASSERT_EQ(live_table.code, 0) << live_table;
+  EXPECT_THAT(live_table.out, HasSubstr("· live"));
+
+  stack_->redis().Stop();
+  CommandResult refused = Board({"leaderboard", "show", "--period", "2025-02"});
+  EXPECT_EQ(refused.code, 1) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("UNAVAILABLE"));
+  EXPECT_THAT(refused.err, HasSubstr("--allow-rollups"));
+
+  CommandResult table = Board({"leaderboard", "show", "--period", "2025-02", "--allow-rollups"});
+  EXPECT_EQ(table.code, 0) << table;
+  EXPECT_THAT(table.out, HasSubstr("from the rollups"));
+  EXPECT_THAT(table.out, HasSubstr("700.00"));
+  CommandResult json =
+      Board({"--json", "leaderboard", "show", "--period", "2025-02", "--allow-rollups"});
+  EXPECT_EQ(json.code, 0) << json;
+  const auto board = FromJson<ev1::GetLeaderboardResponse>(json.out);
+  EXPECT_EQ(board.source(), ev1::BOARD_SOURCE_ROLLUPS);
+  EXPECT_EQ(content(board), content(live_board));
+
+  CommandResult rank_table = Board(
+      {"leaderboard", "rank", "r3", "--period", "2025-02", "--neighbours", "1", "--allow-rollups"});
+  EXPECT_EQ(rank_table.code, 0) << rank_table;
+  EXPECT_THAT(rank_table.out, HasSubstr("from the rollups"));
+  EXPECT_THAT(rank_table.out, HasSubstr("gap to the next place"));
+  CommandResult rank_json = Board({"--json", "leaderboard", "rank", "r3", "--period", "2025-02",
+                                   "--neighbours", "1", "--allow-rollups"});
+  EXPECT_EQ(rank_json.code, 0) << rank_json;
+  const auto place = FromJson<ev1::GetRankResponse>(rank_json.out);
+  EXPECT_EQ(place.source(), ev1::BOARD_SOURCE_ROLLUPS);
+  EXPECT_EQ(content(place), content(live_place));
+
+  CommandResult watch =
+      Board({"leaderboard", "show", "--period", "2025-02", "--watch", "--allow-rollups"});
+  EXPECT_EQ(watch.code, 2) << watch;
+  EXPECT_THAT(watch.err, HasSubstr("--allow-rollups"));
+
+  stack_->redis().Start();
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  ev1::GetLeaderboardResponse back;
+  do {
+    CommandResult r = Board({"--json", "leaderboard", "show", "--period", "2025-02"});
+    if (r.code == 0) back = FromJson<ev1::GetLeaderboardResponse>(r.out);
+    if (r.code == 0 && content(back) == content(live_board)) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  } while (absl::Now() < deadline);
+  EXPECT_EQ(back.source(), ev1::BOARD_SOURCE_LIVE);
+  EXPECT_EQ(content(back), content(live_board));
+}
+
 }  // namespace
 }  // namespace attain::eval

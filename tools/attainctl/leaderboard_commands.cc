@@ -1,6 +1,8 @@
 // `attainctl leaderboard …`: a live board as a table (LeaderboardService),
 // a rep's place with neighbours, and `--watch`, which redraws the table in
 // the terminal each time the service streams a change (WatchLeaderboard).
+// `--allow-rollups` lets show and rank answer from ingest's rollups while
+// Redis is down; the title says where the answer came from.
 #include <unistd.h>
 
 #include <iostream>
@@ -9,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -83,10 +86,36 @@ Table RowsTable() {
   return table;
 }
 
-std::string Title(const ev1::Board& board, int64_t total_reps) {
+// Where an answer came from, for the title; "" when the service did not say.
+std::string SourceText(ev1::BoardSource source) {
+  switch (source) {
+    case ev1::BOARD_SOURCE_LIVE:
+      return " · live";
+    case ev1::BOARD_SOURCE_ROLLUPS:
+      return " · from the rollups (the live board could not be read)";
+    default:
+      return "";
+  }
+}
+
+std::string Title(const ev1::Board& board, int64_t total_reps,
+                  ev1::BoardSource source = ev1::BOARD_SOURCE_UNSPECIFIED) {
   return absl::StrCat(MetricName(board.metric()), " · ", board.period(), " · ",
                       board.scope_id().empty() ? "company" : board.scope_id(), " · ", total_reps,
-                      " reps");
+                      " reps", SourceText(source));
+}
+
+// Reports a failed read; when the live board could not be read and the
+// rollups were not allowed, says how to read them instead.
+int FailRead(const Invocation& inv, const grpc::Status& st) {
+  const int code = inv.client.Fail(st);
+  if (st.error_code() == grpc::StatusCode::UNAVAILABLE && !inv.args.Has("allow-rollups") &&
+      absl::StrContains(st.error_message(), "Redis")) {
+    std::cerr << "hint: the live board (Redis) could not be read: --allow-rollups computes the "
+                 "board from ingest's rollups instead\n"
+              << std::flush;
+  }
+  return code;
 }
 
 // Streams the board until interrupted, the service ends the stream, or
@@ -139,19 +168,25 @@ int RunShow(const Invocation& inv) {
   if (top < 0) return inv.UsageError("--top takes a number of rows >= 0");
   const int updates = CountFlag(inv.args, "updates", 0);
   if (updates < 0) return inv.UsageError("--updates takes a number of boards >= 0");
-  if (inv.args.Has("watch")) return RunWatch(inv, board, top, updates);
+  if (inv.args.Has("watch")) {
+    if (inv.args.Has("allow-rollups")) {
+      return inv.UsageError("--allow-rollups is for a single read: a watch needs the live board");
+    }
+    return RunWatch(inv, board, top, updates);
+  }
   Client& client = inv.client;
   ev1::GetLeaderboardRequest req;
   *req.mutable_board() = board;
   req.set_page_size(top);
+  req.set_allow_rollups(inv.args.Has("allow-rollups"));
   ev1::GetLeaderboardResponse resp;
   grpc::Status st = client.Call(&ev1::LeaderboardService::Stub::GetLeaderboard, req, &resp);
-  if (!st.ok()) return client.Fail(st);
+  if (!st.ok()) return FailRead(inv, st);
   if (client.json()) {
     PrintJson(resp);
     return kExitOk;
   }
-  std::cout << Title(board, resp.total_reps()) << "\n";
+  std::cout << Title(board, resp.total_reps(), resp.source()) << "\n";
   Table table = RowsTable();
   for (const ev1::LeaderboardRow& row : resp.rows()) AddRow(table, board.metric(), row, false);
   table.Print();
@@ -171,14 +206,15 @@ int RunRank(const Invocation& inv) {
   *req.mutable_board() = board;
   req.set_rep_id(inv.args.positional()[0]);
   req.set_neighbours(neighbours);
+  req.set_allow_rollups(inv.args.Has("allow-rollups"));
   ev1::GetRankResponse resp;
   grpc::Status st = client.Call(&ev1::LeaderboardService::Stub::GetRank, req, &resp);
-  if (!st.ok()) return client.Fail(st);
+  if (!st.ok()) return FailRead(inv, st);
   if (client.json()) {
     PrintJson(resp);
     return kExitOk;
   }
-  std::cout << Title(board, resp.total_reps()) << "\n";
+  std::cout << Title(board, resp.total_reps(), resp.source()) << "\n";
   Table table = RowsTable();
   for (const ev1::LeaderboardRow& row : resp.above()) AddRow(table, board.metric(), row, false);
   AddRow(table, board.metric(), resp.row(), true);
@@ -197,20 +233,23 @@ std::vector<Command> LeaderboardCommands() {
   return {
       {"leaderboard show",
        "--period P [--metric NAME] [--scope company|region:ID|team:ID|product-line:ID] "
-       "[--top N] [--watch [--updates N]]",
-       "shows the top of a live board (default: sales_amount, company, top 20); --watch "
-       "redraws it as it changes until interrupted (or after N boards with --updates)",
+       "[--top N] [--allow-rollups | --watch [--updates N]]",
+       "shows the top of a live board (default: sales_amount, company, top 20); "
+       "--allow-rollups computes it from ingest's rollups if Redis cannot be read (the title "
+       "says which); --watch redraws it as it changes until interrupted (or after N boards "
+       "with --updates)",
        {"period", "metric", "scope", "top", "updates"},
-       {"watch"},
+       {"watch", "allow-rollups"},
        0,
        0,
        RunShow},
       {"leaderboard rank",
-       "REP --period P [--metric NAME] [--scope …] [--neighbours N]",
+       "REP --period P [--metric NAME] [--scope …] [--neighbours N] [--allow-rollups]",
        "shows a rep's place on a board with N neighbours above and below (default 2) and the "
-       "gap to the next place",
+       "gap to the next place; --allow-rollups computes the board from ingest's rollups if "
+       "Redis cannot be read (the title says which)",
        {"period", "metric", "scope", "neighbours"},
-       {},
+       {"allow-rollups"},
        1,
        1,
        RunRank},

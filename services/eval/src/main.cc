@@ -14,6 +14,7 @@
 #include "services/eval/src/api/template_service.h"
 #include "services/eval/src/boards/change_subscriber.h"
 #include "services/eval/src/boards/redis_board_store.h"
+#include "services/eval/src/boards/rollup_board_store.h"
 #include "services/eval/src/boards/target_lookup.h"
 #include "services/eval/src/boards/watch_hub.h"
 #include "services/eval/src/scorecards/evaluation_runner.h"
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
   parser.AddString("target-addr", &target_addr,
                    "host:port of attain-target (targets for attainment on the boards)");
   parser.AddString("ingest-addr", &ingest_addr,
-                   "host:port of attain-ingest (actuals for scorecards)");
+                   "host:port of attain-ingest (actuals for scorecards, and the rollups boards "
+                   "are computed from while Redis is down, for requests that allow it)");
   parser.AddDuration("redis-timeout", &redis_timeout, absl::Milliseconds(10),
                      "connect and command timeout of Redis reads: how long a board read may "
                      "wait before it answers UNAVAILABLE");
@@ -44,7 +46,8 @@ int main(int argc, char** argv) {
                 "Redis connections for board reads (each serves one read at a time)");
   parser.AddDuration("dependency-deadline", &dependency_deadline, absl::Milliseconds(50),
                      "deadline of each call to attain-target and attain-ingest while computing a "
-                     "scorecard: how long a silent dependency may hold a GetScorecard before it "
+                     "scorecard or a board from the rollups: how long a silent dependency may "
+                     "hold a GetScorecard (or a board read with allow_rollups) before it "
                      "answers UNAVAILABLE");
   if (std::optional<int> code = attain::ParseFlagsOrExit(parser, "attain-eval", argc, argv)) {
     return *code;
@@ -88,6 +91,10 @@ int main(int argc, char** argv) {
   std::shared_ptr<grpc::Channel> ingest_channel =
       grpc::CreateChannel(ingest_addr, grpc::InsecureChannelCredentials());
   attain::eval::GrpcTargetLookup targets(target_channel, *key, &clock, {});
+  // The boards computed from ingest's rollups, for reads that allow them while
+  // Redis cannot be read.
+  attain::eval::GrpcRollupSource rollup_source(ingest_channel, *key, &clock, dependency_deadline);
+  attain::eval::RollupBoardStore rollup_boards(rollup_source);
 
   // Scorecards: targets and the org tree from attain-target, actuals from
   // attain-ingest, each call with a service token and a deadline.
@@ -111,7 +118,7 @@ int main(int argc, char** argv) {
   changes.Start();
 
   attain::RpcEnv env{verifier->get(), &pool};
-  attain::eval::LeaderboardServiceImpl leaderboards(env, boards, targets, hub);
+  attain::eval::LeaderboardServiceImpl leaderboards(env, boards, targets, hub, &rollup_boards);
   attain::eval::TemplateServiceImpl templates(env, template_store);
   attain::eval::UnitComparer unit_comparer(scorecard_targets, scorecard_actuals, scorecard_org);
   attain::eval::ScorecardServiceImpl scorecards(env, template_store, evaluation_store,

@@ -1,5 +1,6 @@
 #include "services/eval/src/api/leaderboard_service.h"
 
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -205,6 +206,49 @@ absl::StatusOr<BoardSnapshot> ReadSnapshot(BoardStore& boards, TargetLookup& loo
   return BoardSnapshot(std::move(snapshot));
 }
 
+// Runs `read` on `live`; when that is UNAVAILABLE (Redis unreachable or
+// silent for its timeout) and `allow_rollups`, on `rollups` instead. Sets
+// `*source` to where the answer came from. Other errors of `live` are
+// returned as they are: only an unreachable board is worth the slower read.
+template <typename T>
+absl::StatusOr<T> ReadBoard(BoardStore& live, BoardStore* rollups, const BoardRef& board,
+                            bool allow_rollups,
+                            const std::function<absl::StatusOr<T>(BoardStore&)>& read,
+                            v1::BoardSource* source) {
+  *source = v1::BOARD_SOURCE_LIVE;
+  absl::StatusOr<T> got = read(live);
+  if (got.ok() || !allow_rollups || !absl::IsUnavailable(got.status())) return got;
+  if (rollups == nullptr) {
+    return Annotate(got.status(),
+                    "the live board could not be read (this server cannot read "
+                    "the rollups instead)");
+  }
+  absl::StatusOr<T> fallback = read(*rollups);
+  if (!fallback.ok()) {
+    const absl::StatusCode code = absl::IsUnavailable(fallback.status())
+                                      ? absl::StatusCode::kUnavailable
+                                      : fallback.status().code();
+    return absl::Status(code,
+                        absl::StrCat("the live board could not be read (", got.status().message(),
+                                     ") and the rollups could not be read instead (",
+                                     fallback.status().message(), "); retry later"));
+  }
+  *source = v1::BOARD_SOURCE_ROLLUPS;
+  LogEvent(LogLevel::kWarn, "leaderboard: read from the rollups")
+      .Str("tenant", board.tenant)
+      .Str("board", BoardKey(board.tenant, board.period, board.metric, board.scope))
+      .Str("live_error", got.status().message());
+  return fallback;
+}
+
+// A GetLeaderboard request's page context: without the page fields, and
+// without allow_rollups, since a page starts at the same rank in either source.
+std::string LeaderboardPageContext(const v1::GetLeaderboardRequest& req) {
+  v1::GetLeaderboardRequest copy = req;
+  copy.clear_allow_rollups();
+  return PageContext(copy);
+}
+
 constexpr char kGetLeaderboard[] = "attain.eval.v1.LeaderboardService/GetLeaderboard";
 constexpr char kGetRank[] = "attain.eval.v1.LeaderboardService/GetRank";
 constexpr char kWatchLeaderboard[] = "attain.eval.v1.LeaderboardService/WatchLeaderboard";
@@ -232,14 +276,21 @@ grpc::ServerUnaryReactor* LeaderboardServiceImpl::GetLeaderboard(
         ASSIGN_OR_RETURN(ResolvedBoard board, Resolve(p, req->board()));
         ASSIGN_OR_RETURN(int size,
                          ResolvePageSize(req->page_size(), kDefaultPageSize, kMaxPageSize));
-        ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), PageContext(*req)));
+        ASSIGN_OR_RETURN(std::string after,
+                         DecodePageToken(req->page_token(), LeaderboardPageContext(*req)));
         // A page token holds the position (0-based) the page starts at.
         int64_t start = 0;
         if (!after.empty() && (!absl::SimpleAtoi(after, &start) || start < 0)) {
           return absl::InvalidArgumentError("page_token is not one this server made");
         }
-        ASSIGN_OR_RETURN(BoardRange range, boards_.Range(board.ref, start, size));
+        v1::BoardSource source = v1::BOARD_SOURCE_UNSPECIFIED;
+        ASSIGN_OR_RETURN(
+            BoardRange range,
+            ReadBoard<BoardRange>(
+                boards_, rollups_, board.ref, req->allow_rollups(),
+                [&](BoardStore& store) { return store.Range(board.ref, start, size); }, &source));
         SetNow(resp->mutable_read_time());
+        resp->set_source(source);
         resp->set_total_reps(range.total);
         RowTargets targets;
         if (!range.entries.empty()) targets = LoadTargets(targets_, board, ViewOf(p));
@@ -247,7 +298,8 @@ grpc::ServerUnaryReactor* LeaderboardServiceImpl::GetLeaderboard(
         for (const BoardEntry& e : range.entries) FillRow(e, targets, resp->add_rows());
         const int64_t next = start + static_cast<int64_t>(range.entries.size());
         if (static_cast<int>(range.entries.size()) == size && next < range.total) {
-          resp->set_next_page_token(EncodePageToken(absl::StrCat(next), PageContext(*req)));
+          resp->set_next_page_token(
+              EncodePageToken(absl::StrCat(next), LeaderboardPageContext(*req)));
         }
         return absl::OkStatus();
       });
@@ -273,14 +325,21 @@ grpc::ServerUnaryReactor* LeaderboardServiceImpl::GetRank(grpc::CallbackServerCo
           return absl::InvalidArgumentError("neighbours is negative: give 0..20");
         }
         const int neighbours = std::min(req->neighbours(), kMaxNeighbours);
+        v1::BoardSource source = v1::BOARD_SOURCE_UNSPECIFIED;
         ASSIGN_OR_RETURN(std::optional<BoardNeighbourhood> hood,
-                         boards_.Neighbourhood(board.ref, rep_id, neighbours));
+                         ReadBoard<std::optional<BoardNeighbourhood>>(
+                             boards_, rollups_, board.ref, req->allow_rollups(),
+                             [&](BoardStore& store) {
+                               return store.Neighbourhood(board.ref, rep_id, neighbours);
+                             },
+                             &source));
         if (!hood.has_value()) {
           return absl::NotFoundError(
               absl::StrCat("rep \"", rep_id, "\" is not on the ", req->board().period(), " board (",
                            board.ref.scope, "): nothing has been counted for them yet"));
         }
         SetNow(resp->mutable_read_time());
+        resp->set_source(source);
         resp->set_total_reps(hood->total);
         const RowTargets targets = LoadTargets(targets_, board, ViewOf(p));
         resp->set_targets_unavailable(targets.unavailable);

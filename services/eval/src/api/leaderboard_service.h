@@ -1,5 +1,6 @@
 // gRPC handlers of attain.eval.v1.LeaderboardService: live boards from Redis
-// (boards/), targets from the target service, Watch streams fanned out by the
+// (boards/), or from ingest's rollups when Redis cannot be read and a request
+// allows it, targets from the target service, Watch streams fanned out by the
 // WatchHub.
 #pragma once
 
@@ -26,10 +27,14 @@ RoleSet LeaderboardReaders();
 
 class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackService {
  public:
-  // Not owned; must outlive the service and any call in flight.
+  // Not owned; must outlive the service and any call in flight. `boards` is
+  // the live board store; `rollups` (may be null: then requests that allow
+  // rollups get UNAVAILABLE like the others) is read by GetLeaderboard and
+  // GetRank instead when `boards` answers UNAVAILABLE and the request sets
+  // allow_rollups.
   LeaderboardServiceImpl(const RpcEnv& env, BoardStore& boards, TargetLookup& targets,
-                         WatchHub& hub)
-      : env_(env), boards_(boards), targets_(targets), hub_(hub) {}
+                         WatchHub& hub, BoardStore* rollups = nullptr)
+      : env_(env), boards_(boards), targets_(targets), hub_(hub), rollups_(rollups) {}
 
   grpc::ServerUnaryReactor* GetLeaderboard(grpc::CallbackServerContext* ctx,
                                            const v1::GetLeaderboardRequest* req,
@@ -50,6 +55,7 @@ class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackServ
   BoardStore& boards_;
   TargetLookup& targets_;
   WatchHub& hub_;
+  BoardStore* const rollups_;
 };
 
 }  // namespace attain::eval

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/concurrent.h"
+#include "common/memory.h"
 #include "common/page.h"
 #include "common/period.h"
 #include "common/status.h"
@@ -438,18 +439,24 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::RunEvaluation(grpc::CallbackServ
       ASSIGN_OR_RETURN(tmpl,
                        AssignedTemplate(templates_, p.tenant, req->unit_id(), period->last_day()));
     }
-    ASSIGN_OR_RETURN(EvaluationRecord rec, Compute(p, req->unit_id(), *period, tmpl));
-    ASSIGN_OR_RETURN(std::string bytes,
-                     evaluations_.Mutate(p.tenant, req->request_id(), METHOD(RunEvaluation), fp,
-                                         [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
-                                           EvaluationRecord copy = rec;
-                                           RETURN_IF_ERROR(tx.InsertEvaluation(copy));
-                                           v1::RunEvaluationResponse out;
-                                           RETURN_IF_ERROR(EvaluationToProto(
-                                               copy, true, out.mutable_evaluation()));
-                                           return out.SerializeAsString();
-                                         }));
-    return ParseResponse(bytes, resp);
+    absl::Status st = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(EvaluationRecord rec, Compute(p, req->unit_id(), *period, tmpl));
+      ASSIGN_OR_RETURN(std::string bytes,
+                       evaluations_.Mutate(p.tenant, req->request_id(), METHOD(RunEvaluation), fp,
+                                           [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
+                                             EvaluationRecord copy = rec;
+                                             RETURN_IF_ERROR(tx.InsertEvaluation(copy));
+                                             v1::RunEvaluationResponse out;
+                                             RETURN_IF_ERROR(EvaluationToProto(
+                                                 copy, true, out.mutable_evaluation()));
+                                             return out.SerializeAsString();
+                                           }));
+      return ParseResponse(bytes, resp);
+    }();
+    // The run's scorecards and copies are freed by now: hand the memory back
+    // (otherwise RSS stays at the run's peak, hundreds of MiB for 10,000 reps).
+    ReleaseFreeMemory();
+    return st;
   });
 }
 

@@ -9,7 +9,6 @@
 #include <unordered_map>
 #include <utility>
 
-#include "absl/numeric/int128.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -151,15 +150,6 @@ std::vector<BoardValue> BoardValues(const CellRow& c) {
   p[kBoardPartLost] = c.lost;
   p[kBoardPartReceivableDue] = c.receivable_due;
   return BoardValuesOf(p);
-}
-
-// floor(10000 * n / d) in basis points; 0 while d <= 0 (as the script).
-int64_t RatioScore(int64_t n, int64_t d) {
-  if (d <= 0) return 0;
-  const absl::int128 num = absl::int128(n) * 10000;
-  absl::int128 q = num / d;
-  if (num % d != 0 && num < 0) q -= 1;
-  return static_cast<int64_t>(q);
 }
 
 // Escapes glob metacharacters for SCAN MATCH.
