@@ -86,10 +86,14 @@ int main(int argc, char** argv) {
 
   attain::WorkerPool pool(static_cast<int>(opts.workers), static_cast<size_t>(opts.max_queue));
   attain::eval::RedisBoardStore boards(*redis_opts, static_cast<int>(redis_connections));
+  // A whole company's targets or per-rep actuals come in one answer (about
+  // 1.2 MiB per 10,000 reps): past gRPC's 4 MiB default from ~35,000 reps.
+  grpc::ChannelArguments dependency_args;
+  dependency_args.SetMaxReceiveMessageSize(256 << 20);
   std::shared_ptr<grpc::Channel> target_channel =
-      grpc::CreateChannel(target_addr, grpc::InsecureChannelCredentials());
+      grpc::CreateCustomChannel(target_addr, grpc::InsecureChannelCredentials(), dependency_args);
   std::shared_ptr<grpc::Channel> ingest_channel =
-      grpc::CreateChannel(ingest_addr, grpc::InsecureChannelCredentials());
+      grpc::CreateCustomChannel(ingest_addr, grpc::InsecureChannelCredentials(), dependency_args);
   attain::eval::GrpcTargetLookup targets(target_channel, *key, &clock, {});
   // The boards computed from ingest's rollups, for reads that allow them while
   // Redis cannot be read.
