@@ -46,6 +46,22 @@
 //   Q1: sc 12000 #1, sa 5000 #2;  Q2: sc 9000 #1, sa 6000 #2;
 //   Q3: sc 8000 #1, sa 7000 #2.   Top 10 % of 2 = 1 place: sc each quarter
 //   (bonus eligibility is about rank, not target: sc is below in Q2 and Q3).
+//
+// Team "ts" {sp, sn}: special contributions (特殊贡献, DOMAIN.md §5): an order
+// above 5 × the median of the rep's orders signed in the 90 days before its
+// day (ingest's ListSpecialContributions), flagged "special_contribution" on
+// the rep's card with the order listed, for any period.
+//
+//   sp: 01-10 80 000, 01-24 100 000, 02-07 150 000, then 03-10 600 000.
+//       The frame of 03-10 is [2024-12-10, 03-09]: {80 000, 100 000,
+//       150 000}, median 100 000; 600 000 > 5 × 100 000 = 500 000 → special,
+//       multiple 600 000 / 100 000 = 6. The earlier ones are not: 01-24 vs
+//       {80 000} (100 000 < 400 000), 02-07 vs median 90 000 (150 000 <
+//       450 000).
+//   sn: 01-15 100 000, 02-15 120 000, 03-12 300 000: median of {100 000,
+//       120 000} = 110 000, 300 000 < 550 000 → nothing special.
+//   Q1 targets 1 000 000 each: sp sold 930 000 → 9300 bp, #1 (top 10 % of 2
+//   = 1 place: bonus_eligible); sn 520 000 → 5200, #2.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -54,6 +70,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -126,6 +143,7 @@ class EvalResultRulesE2eTest : public ::testing::Test {
     ASSERT_TRUE(testing::CreateUnit(*org, admin, "co", "", tv1::ORG_UNIT_KIND_COMPANY).ok());
     ASSERT_TRUE(testing::CreateUnit(*org, admin, "tq", "co", tv1::ORG_UNIT_KIND_TEAM).ok());
     ASSERT_TRUE(testing::CreateUnit(*org, admin, "tu", "co", tv1::ORG_UNIT_KIND_TEAM).ok());
+    ASSERT_TRUE(testing::CreateUnit(*org, admin, "ts", "co", tv1::ORG_UNIT_KIND_TEAM).ok());
     // Sales per rep and quarter (see the table at the top).
     const std::map<std::string, std::pair<std::string, std::vector<int64_t>>> sales = {
         {"ra", {"tq", {800000, 700000, 600000}}},    {"rb", {"tq", {900000, 1200000, 850000}}},
@@ -144,6 +162,22 @@ class EvalResultRulesE2eTest : public ::testing::Test {
         SetRepTarget(rep, quarters[q].first, 1000000);
         *batch.add_events() = testing::OrderEvent(absl::StrCat(rep, "-q", q + 1), 1, rep,
                                                   team_and_sales.second[q], quarters[q].second);
+      }
+    }
+    // Team ts (see the table at the top): orders by day, amounts in CNY fen.
+    const std::map<std::string, std::vector<std::pair<std::string, int64_t>>> ts_orders = {
+        {"sp",
+         {{"2025-01-10", 80000},
+          {"2025-01-24", 100000},
+          {"2025-02-07", 150000},
+          {"2025-03-10", 600000}}},
+        {"sn", {{"2025-01-15", 100000}, {"2025-02-15", 120000}, {"2025-03-12", 300000}}},
+    };
+    for (const auto& [rep, orders] : ts_orders) {
+      ASSERT_TRUE(testing::CreateRep(*org, admin, rep, "ts").ok());
+      SetRepTarget(rep, "2025-Q1", 1000000);
+      for (const auto& [day, amount] : orders) {
+        *batch.add_events() = testing::OrderEvent(absl::StrCat(rep, "-", day), 1, rep, amount, day);
       }
     }
     iv1::IngestBatchResponse batch_resp;
@@ -183,7 +217,7 @@ class EvalResultRulesE2eTest : public ::testing::Test {
     Authorize(cctx, admin);
     grpc::Status cst = templates->CreateTemplate(&cctx, creq, &cresp);
     ASSERT_TRUE(cst.ok()) << cst.error_message();
-    for (const char* unit : {"tq", "tu"}) {
+    for (const char* unit : {"tq", "tu", "ts"}) {
       ev1::AssignTemplateRequest areq;
       areq.set_request_id(absl::StrCat("assign-", unit));
       areq.set_unit_id(unit);
@@ -395,6 +429,84 @@ TEST_F(EvalResultRulesE2eTest, AQuarterNotFinalisedIsNotHistory) {
   }
   // The fresh Q3 run is finalised.
   ASSERT_NO_FATAL_FAILURE(Finalize(q3));
+}
+
+// The special contribution of team ts: on the evaluation of a month and of
+// a quarter (with the quarter's other rules), on GetScorecard of the rep and
+// kept with the saved evaluation; nothing for the rep without one, nor on the
+// unit's card.
+TEST_F(EvalResultRulesE2eTest, SpecialContributionFlaggedWithItsOrder) {
+  auto check_order = [](const ev1::Scorecard& card) {
+    ASSERT_EQ(card.special_contributions_size(), 1) << card.DebugString();
+    const ev1::SpecialContributionOrder& o = card.special_contributions(0);
+    EXPECT_EQ(o.order_id(), "sp-2025-03-10");
+    EXPECT_EQ(o.customer_id(), "cust-sp-2025-03-10");
+    EXPECT_EQ(o.signed_date(), "2025-03-10");
+    EXPECT_EQ(o.amount(), 600000);
+    EXPECT_EQ(o.median_amount(), 100000);  // of 80 000, 100 000, 150 000
+    EXPECT_DOUBLE_EQ(o.multiple(), 6.0);   // 600 000 / 100 000
+  };
+  auto row_of = [](const ev1::Evaluation& e, const std::string& rep) {
+    for (const ev1::Scorecard& row : e.rows()) {
+      if (row.subject().id() == rep) return row;
+    }
+    ADD_FAILURE() << "no row of " << rep;
+    return ev1::Scorecard();
+  };
+
+  // A month: not a quarter, so no other rule; the special contribution
+  // still is one.
+  ev1::Evaluation march = Run("ts", "2025-03");
+  ASSERT_EQ(march.rows_size(), 2);
+  ev1::Scorecard sp = row_of(march, "sp");
+  EXPECT_THAT(sp.flags(), ElementsAre("special_contribution"));
+  check_order(sp);
+  ev1::Scorecard sn = row_of(march, "sn");
+  EXPECT_THAT(sn.flags(), IsEmpty());
+  EXPECT_EQ(sn.special_contributions_size(), 0);
+  EXPECT_EQ(march.unit_row().special_contributions_size(), 0);
+  // Saved with the evaluation.
+  ev1::GetEvaluationRequest get;
+  get.set_evaluation_id(march.evaluation_id());
+  ev1::GetEvaluationResponse got;
+  grpc::ClientContext gctx;
+  Authorize(gctx, Token(Role::kDirector));
+  grpc::Status st = svc_->GetEvaluation(&gctx, get, &got);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  check_order(row_of(got.evaluation(), "sp"));
+
+  // The quarter: the order is in Q1 too; sp tops the ranking (9300 vs 5200).
+  ev1::Evaluation q1 = Run("ts", "2025-Q1");
+  EXPECT_EQ(ResultsOf(q1),
+            (Results{
+                {"sp", {9300, 1, 9300, Flags{"bonus_eligible", "special_contribution"}}},
+                {"sn", {5200, 2, 5200, Flags{}}},
+            }));
+  check_order(row_of(q1, "sp"));
+
+  // GetScorecard of the rep lists it and flags it; of the other rep and of
+  // the team, nothing.
+  auto scorecard = [&](type::v1::ScopeKind kind, const std::string& id) {
+    ev1::GetScorecardRequest req;
+    req.mutable_subject()->set_kind(kind);
+    req.mutable_subject()->set_id(id);
+    req.set_period("2025-03");
+    ev1::GetScorecardResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, Token(Role::kDirector));
+    grpc::Status st = svc_->GetScorecard(&ctx, req, &resp);
+    EXPECT_TRUE(st.ok()) << id << ": " << st.error_message();
+    return resp.scorecard();
+  };
+  ev1::Scorecard card = scorecard(type::v1::SCOPE_KIND_REP, "sp");
+  EXPECT_THAT(card.flags(), ElementsAre("special_contribution"));
+  check_order(card);
+  card = scorecard(type::v1::SCOPE_KIND_REP, "sn");
+  EXPECT_THAT(card.flags(), IsEmpty());
+  EXPECT_EQ(card.special_contributions_size(), 0);
+  card = scorecard(type::v1::SCOPE_KIND_UNIT, "ts");
+  EXPECT_EQ(card.special_contributions_size(), 0);
+  EXPECT_THAT(card.flags(), IsEmpty());
 }
 
 }  // namespace

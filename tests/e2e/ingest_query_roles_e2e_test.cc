@@ -438,11 +438,17 @@ TEST_F(IngestQueryRolesE2eTest, ComplianceServiceRpcsByRole) {
       {{"manager of region east", kTenant, Role::kManager, "max", "east"}, all, kDenied, {"q1/r1"}},
       {{"manager of region west", kTenant, Role::kManager, "moe", "west"}, all, kDenied, {"q3/r3"}},
       {{"manager of an empty unit", kTenant, Role::kManager, "nia", "nowhere"}, all, kDenied, {}},
-      // Reps, the CRM feed, HR and services read no compliance report.
+      // Reps, the CRM feed and HR read no compliance report (a rep may ask
+      // for their own special contributions, naming themselves as the scope:
+      // without one, refused). Services read the special contributions only
+      // (the evaluation service flags them on scorecards).
       {{"rep r1", kTenant, Role::kRep, "r1", ""}, {}, kDenied, {}},
       {{"crm-ingest", kTenant, Role::kCrmIngest, "crm", ""}, {}, kDenied, {}},
       {{"hr", kTenant, Role::kHr, "hal", ""}, {}, kDenied, {}},
-      {{"service", kTenant, Role::kService, "attain-eval", ""}, {}, kDenied, {}},
+      {{"service", kTenant, Role::kService, "attain-eval", ""},
+       {"ListSpecialContributions"},
+       kDenied,
+       {}},
       // Another tenant's admin sees only their own (empty) tenant.
       {{"admin of another tenant", kOtherTenant, Role::kAdmin, "ann", ""}, all, kDenied, {}},
       {{"manager of another tenant's ta", kOtherTenant, Role::kManager, "mia", "ta"},

@@ -554,5 +554,79 @@ TEST_F(LeaderboardCliE2eTest, ShowAndRankFallBackToTheRollupsWithAllowRollups) {
   EXPECT_EQ(content(back), content(live_board));
 }
 
+// `attainctl scorecard` and `evaluation get` show a special contribution
+// (an order above 5 × the median of the rep's orders of the 90 days before):
+// the flag and the order. Tenant "specials", team t1: s1 sold 800.00 on
+// 01-10, 1,000.00 on 01-24, 1,500.00 on 02-07, then 6,000.00 on 03-10:
+// median of the three 1,000.00, 6,000.00 > 5,000.00 → special, 6.00x. s2's
+// one order has no history: never special.
+TEST_F(TemplateCliE2eTest, SpecialContributionsAreShown) {
+  constexpr char kSpecials[] = "specials";
+  const std::string admin = stack_->Token(kSpecials, Role::kAdmin, "setup");
+  auto org = target::v1::OrgService::NewStub(stack_->target().NewChannel());
+  namespace tv1 = ::attain::target::v1;
+  ASSERT_TRUE(testing::CreateUnit(*org, admin, "co", "", tv1::ORG_UNIT_KIND_COMPANY).ok());
+  ASSERT_TRUE(testing::CreateUnit(*org, admin, "t1", "co", tv1::ORG_UNIT_KIND_TEAM).ok());
+  ASSERT_TRUE(testing::CreateRep(*org, admin, "s1", "t1").ok());
+  ASSERT_TRUE(testing::CreateRep(*org, admin, "s2", "t1").ok());
+  auto ingest = ingest::v1::IngestService::NewStub(stack_->ingest().NewChannel());
+  ingest::v1::IngestBatchRequest req;
+  *req.add_events() = testing::OrderEvent("h1", 1, "s1", 80000, "2025-01-10");
+  *req.add_events() = testing::OrderEvent("h2", 1, "s1", 100000, "2025-01-24");
+  *req.add_events() = testing::OrderEvent("h3", 1, "s1", 150000, "2025-02-07");
+  *req.add_events() = testing::OrderEvent("big", 1, "s1", 600000, "2025-03-10");
+  *req.add_events() = testing::OrderEvent("first", 1, "s2", 900000, "2025-03-05");
+  grpc::ClientContext ctx;
+  testing::Authorize(ctx, stack_->Token(kSpecials, Role::kCrmIngest, "crm"));
+  ingest::v1::IngestBatchResponse resp;
+  ASSERT_TRUE(ingest->IngestBatch(&ctx, req, &resp).ok());
+  for (const auto& o : resp.outcomes()) {
+    ASSERT_EQ(o.outcome(), ingest::v1::OUTCOME_ACCEPTED) << o.reason();
+  }
+  auto ctl = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"--eval-addr", stack_->eval().address(), "--token",
+                                    stack_->Token(kSpecials, Role::kDirector, "dir")};
+    all.insert(all.end(), args.begin(), args.end());
+    return ::attain::testing::RunCommand(ATTAINCTL_BINARY, all, {}, absl::Seconds(60));
+  };
+  const std::string tmpl = WriteFile("specials", R"({
+    "name": "sales only",
+    "dimensions": [{"id": "achievement", "name": "achievement", "weight": "10000",
+      "indicators": [{"id": "sales", "name": "sales attainment",
+        "metric": "METRIC_SALES_AMOUNT", "target_source": "TARGET_SOURCE_BASE",
+        "points": "10000", "linear": {"cap_bp": "10000"}}]}],
+    "grades": [{"name": "needs improvement"}, {"name": "qualified", "min_points": "6000"}]
+  })");
+  CommandResult created = ctl({"template", "import", tmpl, "--id", "small"});
+  ASSERT_EQ(created.code, 0) << created;
+
+  CommandResult card = ctl({"scorecard", "rep:s1", "--period", "2025-03", "--template", "small"});
+  ASSERT_EQ(card.code, 0) << card;
+  EXPECT_THAT(card.out, HasSubstr("special_contribution"));
+  EXPECT_THAT(card.out, HasSubstr("special contributions"));
+  EXPECT_THAT(card.out, HasSubstr("big"));
+  EXPECT_THAT(card.out, HasSubstr("cust-big"));
+  EXPECT_THAT(card.out, HasSubstr("2025-03-10"));
+  EXPECT_THAT(card.out, HasSubstr("6,000.00"));  // the order
+  EXPECT_THAT(card.out, HasSubstr("1,000.00"));  // the median
+  EXPECT_THAT(card.out, HasSubstr("6.00x"));
+  CommandResult plain = ctl({"scorecard", "rep:s2", "--period", "2025-03", "--template", "small"});
+  ASSERT_EQ(plain.code, 0) << plain;
+  EXPECT_THAT(plain.out, ::testing::Not(HasSubstr("special")));
+
+  CommandResult run =
+      ctl({"--json", "evaluation", "run", "t1", "--period", "2025-03", "--template", "small"});
+  ASSERT_EQ(run.code, 0) << run;
+  const auto e = FromJson<ev1::Evaluation>(run.out);
+  CommandResult table = ctl({"evaluation", "get", e.evaluation_id()});
+  ASSERT_EQ(table.code, 0) << table;
+  EXPECT_THAT(table.out, HasSubstr("special_contribution"));
+  EXPECT_THAT(table.out, HasSubstr("special contributions"));
+  EXPECT_THAT(table.out, HasSubstr("cust-big"));
+  EXPECT_THAT(table.out, HasSubstr("6,000.00"));
+  EXPECT_THAT(table.out, HasSubstr("6.00x"));
+  EXPECT_THAT(table.out, ::testing::Not(HasSubstr("first")));
+}
+
 }  // namespace
 }  // namespace attain::eval

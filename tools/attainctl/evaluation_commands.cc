@@ -3,6 +3,7 @@
 // appeals (ScorecardService). Mutations carry a request id (--request-id, or a fresh
 // one), so re-running the same command line after a lost answer is safe only
 // with the same --request-id.
+#include <cmath>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -86,6 +87,22 @@ void PrintEvaluation(const ev1::Evaluation& e) {
                   row.grade(), absl::StrJoin(row.flags(), ", ")});
   }
   table.Print();
+  // The orders behind "special_contribution", rep by rep in row order.
+  Table special({"rep", "order", "customer", "signed", "amount", "median", "multiple"});
+  for (size_t c = 4; c <= 6; ++c) special.AlignRight(c);
+  for (const ev1::Scorecard& row : e.rows()) {
+    for (const ev1::SpecialContributionOrder& o : row.special_contributions()) {
+      special.AddRow(
+          {row.subject().id(), o.order_id(), o.customer_id(), o.signed_date(),
+           FormatMetricValue(type::v1::METRIC_SALES_AMOUNT, o.amount()),
+           FormatMetricValue(type::v1::METRIC_SALES_AMOUNT, std::llround(o.median_amount())),
+           absl::StrFormat("%.2fx", o.multiple())});
+    }
+  }
+  if (special.empty()) return;
+  std::cout << "\nspecial contributions (orders above 5x the rep's median of the 90 days "
+               "before)\n";
+  special.Print();
 }
 
 void PrintAppeal(const ev1::Appeal& a) {

@@ -2,7 +2,9 @@
 // reads it (ScorecardService.GetScorecard): the header with total, grade and
 // rank, one table of indicators per dimension in the four columns of seed 000
 // (target, actual, gap, attainment) plus points and growth, the breakdowns,
-// and the strongest and weakest indicators.
+// a rep's special contributions (orders far above their usual) and the
+// strongest and weakest indicators.
+#include <cmath>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -82,6 +84,20 @@ void PrintCard(const ev1::Scorecard& card) {
     for (const ev1::BreakdownRow& b : card.breakdowns()) {
       table.AddRow({b.dimension(), b.key(), MetricName(b.metric()),
                     FormatMetricValue(b.metric(), b.value()), Percent(b.share_bp())});
+    }
+    table.Print();
+  }
+  if (!card.special_contributions().empty()) {
+    std::cout << "\nspecial contributions (orders above 5x the rep's median of the 90 days "
+                 "before)\n";
+    Table table({"order", "customer", "signed", "amount", "median", "multiple"});
+    for (size_t c = 3; c <= 5; ++c) table.AlignRight(c);
+    for (const ev1::SpecialContributionOrder& o : card.special_contributions()) {
+      table.AddRow(
+          {o.order_id(), o.customer_id(), o.signed_date(),
+           FormatMetricValue(type::v1::METRIC_SALES_AMOUNT, o.amount()),
+           FormatMetricValue(type::v1::METRIC_SALES_AMOUNT, std::llround(o.median_amount())),
+           absl::StrFormat("%.2fx", o.multiple())});
     }
     table.Print();
   }

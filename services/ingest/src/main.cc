@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   attain::WorkerPool pool(static_cast<int>(opts.workers), static_cast<size_t>(opts.max_queue));
   attain::RpcEnv env{verifier->get(), &pool};
   attain::ingest::IngestServiceImpl service(env, committer, rejects);
-  attain::ingest::ComplianceServiceImpl compliance(env, compliance_store, clock, *tz);
+  attain::ingest::ComplianceServiceImpl compliance(env, compliance_store, query_store, clock, *tz);
   attain::ingest::IngestQueryServiceImpl queries(env, query_store);
 
   attain::GrpcServer::Config server_config;

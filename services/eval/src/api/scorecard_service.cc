@@ -844,10 +844,12 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::WhatIf(grpc::CallbackServerConte
     const bool is_company = unit.parent_id.empty();
     ASSIGN_OR_RETURN(std::vector<RepScorecard> baseline,
                      maker_.MakeForReps(UnitRepsQuery{p.tenant, unit.unit_id, is_company, *period,
-                                                      std::move(base), reps}));
+                                                      std::move(base), reps,
+                                                      /*special_contributions=*/false}));
     ASSIGN_OR_RETURN(std::vector<RepScorecard> rows,
                      maker_.MakeForReps(UnitRepsQuery{p.tenant, unit.unit_id, is_company, *period,
-                                                      std::move(changed), std::move(reps)}));
+                                                      std::move(changed), std::move(reps),
+                                                      /*special_contributions=*/false}));
     for (RepScorecard& rc : rows) *resp->add_rows() = std::move(rc.card);
     for (RepScorecard& rc : baseline) *resp->add_baseline_rows() = std::move(rc.card);
     return absl::OkStatus();

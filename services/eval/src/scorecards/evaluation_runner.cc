@@ -62,7 +62,13 @@ absl::StatusOr<EvaluationDraft> EvaluationRunner::Run(const std::string& tenant,
     });
   }
   RETURN_IF_ERROR(RunConcurrently(std::move(tasks)));
-  if (!quarter) return draft;
+  if (!quarter) {
+    // The one rule that is not about quarters.
+    for (RepScorecard& rc : draft.reps) {
+      if (!rc.card.special_contributions().empty()) rc.card.add_flags("special_contribution");
+    }
+    return draft;
+  }
 
   auto at = [](const absl::flat_hash_map<std::string, std::optional<int64_t>>& m,
                const std::string& rep) -> std::optional<int64_t> {
@@ -77,10 +83,12 @@ absl::StatusOr<EvaluationDraft> EvaluationRunner::Run(const std::string& tenant,
                                                {before1.ToString(), at(newer, rep)},
                                                {period.ToString(), rc.sales_attainment_bp}};
     ASSIGN_OR_RETURN(QuarterVerdict verdict,
-                     JudgeQuarter(quarters, rc.in_top_share, /*outlier_flagged=*/false));
+                     JudgeQuarter(quarters, rc.in_top_share,
+                                  /*outlier_flagged=*/!rc.card.special_contributions().empty()));
     if (verdict.bonus_eligible) rc.card.add_flags("bonus_eligible");
     if (verdict.below_target.consequence == Consequence::kWarning) rc.card.add_flags("warning");
     if (verdict.below_target.consequence == Consequence::kPenalty) rc.card.add_flags("penalty");
+    if (verdict.outlier_flagged) rc.card.add_flags("special_contribution");
   }
 
   if (auto it = unit_targets.find(kSalesAmount); it != unit_targets.end()) {

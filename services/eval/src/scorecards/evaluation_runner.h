@@ -36,7 +36,11 @@ class EvaluationRunner {
   EvaluationRunner(ScorecardMaker& maker, TargetRecordSource& targets, OrgSource& org)
       : maker_(maker), targets_(targets), org_(org) {}
 
-  // Flags, for quarters only (the rules speak of quarters):
+  // Flags, for every period:
+  //   "special_contribution": the rep's card lists special contributions
+  //     (orders of the period credited to the unit above 5 × the rep's
+  //     trailing 90-day median, from ingest; MakeForReps fetches them);
+  // and for quarters only (the rules speak of quarters):
   //   "bonus_eligible": in the top 10 % of this evaluation's ranking;
   //   "warning" / "penalty": below the base sales target (attainment < 100 %)
   //     this quarter and in the unit's final evaluations of the 1 / 2+

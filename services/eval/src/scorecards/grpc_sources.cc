@@ -186,7 +186,8 @@ absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> GrpcTargetSour
 GrpcActualsSource::GrpcActualsSource(std::shared_ptr<grpc::Channel> channel,
                                      std::string signing_key, const Clock* clock,
                                      GrpcSourceOptions options)
-    : stub_(iv1::IngestQueryService::NewStub(std::move(channel))),
+    : stub_(iv1::IngestQueryService::NewStub(channel)),
+      compliance_(iv1::ComplianceService::NewStub(std::move(channel))),
       tokens_(std::move(signing_key), "attain-eval", clock),
       options_(options) {}
 
@@ -244,6 +245,35 @@ absl::StatusOr<std::vector<CustomerStatsGroup>> GrpcActualsSource::CustomerStats
                                             out.size(), " rows instead of one"));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<SpecialContribution>> GrpcActualsSource::SpecialContributions(
+    const std::string& tenant, const std::optional<Subject>& scope, const Period& period) {
+  // Ingest's largest: it recomputes the list for every page.
+  constexpr int kPageSize = 10000;
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  iv1::ListSpecialContributionsRequest req;
+  req.set_period(period.ToString());
+  if (scope) *req.mutable_scope() = ToScope(*scope);
+  req.set_page_size(kPageSize);
+  std::vector<SpecialContribution> out;
+  for (int page = 0; page < options_.max_pages; ++page) {
+    grpc::ClientContext ctx;
+    Prepare(ctx, token, options_.deadline);
+    iv1::ListSpecialContributionsResponse resp;
+    grpc::Status st = compliance_->ListSpecialContributions(&ctx, req, &resp);
+    if (!st.ok()) return DependencyError(kIngest, "ListSpecialContributions", st);
+    for (const iv1::SpecialContribution& c : resp.special_contributions()) {
+      out.push_back(SpecialContribution{c.order_id(), c.rep_id(), c.customer_id(), c.signed_date(),
+                                        c.amount(), c.median_amount(), c.baseline_orders(),
+                                        c.multiple()});
+    }
+    if (resp.next_page_token().empty()) return out;
+    req.set_page_token(resp.next_page_token());
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "more than ", options_.max_pages * kPageSize, " special contributions in period ",
+      period.ToString(), ": too many to flag on scorecards in one call"));
 }
 
 // ---- org ----

@@ -1,9 +1,10 @@
 // The scorecard sources over gRPC: attain-target (TargetService, OrgService)
-// and attain-ingest (IngestQueryService). Each call carries the tenant's
-// service token (common/auth.h ServiceTokens) and a deadline, so a dependency
-// that hangs costs at most `deadline` per call; an unreachable one answers
-// UNAVAILABLE at once (no wait-for-ready). Thread-safe; no caching: a
-// scorecard is computed from what the services hold now.
+// and attain-ingest (IngestQueryService; ComplianceService for special
+// contributions). Each call carries the tenant's service token (common/auth.h
+// ServiceTokens) and a deadline, so a dependency that hangs costs at most
+// `deadline` per call; an unreachable one answers UNAVAILABLE at once (no
+// wait-for-ready). Thread-safe; no caching: a scorecard is computed from what
+// the services hold now.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "attain/ingest/v1/compliance_service.grpc.pb.h"
 #include "attain/ingest/v1/query_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "attain/target/v1/target_service.grpc.pb.h"
@@ -57,9 +59,14 @@ class GrpcActualsSource final : public ActualsSource {
                                                                 const std::optional<Subject>& scope,
                                                                 const Period& period,
                                                                 ActualsGrouping grouping) override;
+  // ListSpecialContributions in pages of 10,000, at most options.max_pages.
+  absl::StatusOr<std::vector<SpecialContribution>> SpecialContributions(
+      const std::string& tenant, const std::optional<Subject>& scope,
+      const Period& period) override;
 
  private:
   std::unique_ptr<ingest::v1::IngestQueryService::Stub> stub_;
+  std::unique_ptr<ingest::v1::ComplianceService::Stub> compliance_;
   ServiceTokens tokens_;
   const GrpcSourceOptions options_;
 };

@@ -81,6 +81,19 @@ std::string BreakdownKey(ActualsGrouping g, const std::string& key) {
   return key;
 }
 
+// Lists `orders` on `card`, in their order.
+void AddSpecialContributions(const std::vector<SpecialContribution>& orders, v1::Scorecard* card) {
+  for (const SpecialContribution& c : orders) {
+    v1::SpecialContributionOrder* o = card->add_special_contributions();
+    o->set_order_id(c.order_id);
+    o->set_customer_id(c.customer_id);
+    o->set_signed_date(c.signed_date);
+    o->set_amount(c.amount);
+    o->set_median_amount(c.median_amount);
+    o->set_multiple(c.multiple);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::optional<int64_t>> ActualOf(int metric, const ActualsBundle& bundle) {
@@ -353,6 +366,16 @@ absl::Status ScorecardMaker::Make(const ScorecardQuery& q, v1::Scorecard* out) {
   }
   v1::Scorecard breakdowns;
   calls.push_back([&] { return AddBreakdowns(q, &breakdowns); });
+  // A rep's special contributions: all their orders of the period, wherever
+  // credited (a unit's card lists none: its reps' cards in an evaluation do).
+  const bool is_rep = q.subject.kind == Subject::Kind::kRep;
+  std::vector<SpecialContribution> special;
+  if (is_rep) {
+    calls.push_back([&]() -> absl::Status {
+      ASSIGN_OR_RETURN(special, actuals_.SpecialContributions(q.tenant, q.subject, q.period));
+      return absl::OkStatus();
+    });
+  }
   RETURN_IF_ERROR(RunConcurrently(std::move(calls)));
   RETURN_IF_ERROR(
       Fill(q.tmpl, q.subject, q.period, targets, bundles[0], bundles[1], bundles[2], out));
@@ -364,8 +387,11 @@ absl::Status ScorecardMaker::Make(const ScorecardQuery& q, v1::Scorecard* out) {
   }
   // Flags (bonus eligible, warnings, team fund) need the results of earlier
   // periods and of the whole unit: they belong to evaluations (MakeForReps
-  // and the evaluation rules), not to a scorecard computed on the fly.
+  // and the evaluation rules), not to a scorecard computed on the fly. A
+  // special contribution needs nothing more than its orders.
   out->mutable_breakdowns()->Swap(breakdowns.mutable_breakdowns());
+  AddSpecialContributions(special, out);
+  if (!special.empty()) out->add_flags("special_contribution");
   return absl::OkStatus();
 }
 
@@ -479,6 +505,19 @@ absl::StatusOr<std::vector<RepScorecard>> ScorecardMaker::MakeForReps(const Unit
       return absl::OkStatus();
     });
   }
+  // The special contributions credited to the unit, by rep.
+  absl::flat_hash_map<std::string, std::vector<SpecialContribution>> special_of;
+  if (q.special_contributions) {
+    calls.push_back([&]() -> absl::Status {
+      ASSIGN_OR_RETURN(std::vector<SpecialContribution> special,
+                       actuals_.SpecialContributions(q.tenant, scope, q.period));
+      for (SpecialContribution& c : special) {
+        std::string rep = c.rep_id;
+        special_of[rep].push_back(std::move(c));
+      }
+      return absl::OkStatus();
+    });
+  }
   RETURN_IF_ERROR(RunConcurrently(std::move(calls)));
 
   std::vector<RepScorecard> cards;
@@ -509,6 +548,9 @@ absl::StatusOr<std::vector<RepScorecard>> ScorecardMaker::MakeForReps(const Unit
     RepScorecard rc;
     RETURN_IF_ERROR(
         Fill(q.tmpl, subject, q.period, targets, bundles[0], bundles[1], bundles[2], &rc.card));
+    if (auto it = special_of.find(rep); it != special_of.end()) {
+      AddSpecialContributions(it->second, &rc.card);
+    }
     if (auto it = targets.find(kSalesAmount);
         it != targets.end() && it->second.base_value > 0 && bundles[0].cell_count > 0) {
       ASSIGN_OR_RETURN(

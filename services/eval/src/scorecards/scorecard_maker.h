@@ -69,6 +69,11 @@ struct UnitRepsQuery {
   Period period;
   ScorecardTemplate tmpl;
   std::vector<std::string> reps;  // the unit's subtree on the period's last day
+  // Whether the cards list the reps' special contributions (the orders of
+  // the period credited to the unit — every order for the company — far
+  // above the rep's usual): one more call to ingest. The flag is the
+  // caller's (EvaluationRunner).
+  bool special_contributions = true;
 };
 
 // One rep's scorecard in an evaluation, with what the rules on results need.
@@ -91,7 +96,10 @@ class ScorecardMaker {
       : targets_(targets), actuals_(actuals), org_(org) {}
 
   // The scorecard of `query`; errors of the sources pass through (UNAVAILABLE
-  // naming the dependency), INTERNAL if the template and inputs disagree.
+  // naming the dependency), INTERNAL if the template and inputs disagree. A
+  // rep's card lists their special contributions of the period (all their
+  // orders, one more call made at once with the others) and is flagged
+  // "special_contribution" when there is any; a unit's card lists none.
   absl::Status Make(const ScorecardQuery& query, v1::Scorecard* out);
 
   // The scorecards of every rep of `query.reps`, ranked among themselves
@@ -101,8 +109,10 @@ class ScorecardMaker {
   // list under the unit), and one GetActuals grouped by rep under the unit
   // (and one GetCustomerStats grouped by rep when the template needs customer
   // counts) for each of the period, the previous one and the same one a year
-  // earlier. A rep's actuals are what they did while in the unit. Breakdowns
-  // are left out (GetScorecard shows them).
+  // earlier, and one ListSpecialContributions of the unit for the period
+  // (unless query.special_contributions is false). A rep's actuals are what
+  // they did while in the unit. Breakdowns are left out (GetScorecard shows
+  // them); so are flags (EvaluationRunner sets them).
   absl::StatusOr<std::vector<RepScorecard>> MakeForReps(const UnitRepsQuery& query);
 
  private:

@@ -88,6 +88,20 @@ struct CustomerStatsGroup {
   int64_t new_customer_first_month_sales = 0;
 };
 
+// An order far above its rep's usual (特殊贡献, DOMAIN.md §5), as ingest's
+// ListSpecialContributions lists it: signed in the period above 5 × the median
+// of the rep's counted orders signed in the 90 days before its day.
+struct SpecialContribution {
+  std::string order_id;
+  std::string rep_id;
+  std::string customer_id;
+  std::string signed_date;      // "YYYY-MM-DD"
+  int64_t amount = 0;           // minor units
+  double median_amount = 0;     // minor units (a whole or half unit)
+  int64_t baseline_orders = 0;  // orders the median is over (>= 1)
+  double multiple = 0;          // amount / median_amount
+};
+
 class ActualsSource {
  public:
   virtual ~ActualsSource() = default;
@@ -105,6 +119,12 @@ class ActualsSource {
   virtual absl::StatusOr<std::vector<CustomerStatsGroup>> CustomerStats(
       const std::string& tenant, const std::optional<Subject>& scope, const Period& period,
       ActualsGrouping grouping) = 0;
+  // The special contributions signed in `period` within `scope` (nullopt =
+  // the whole company; a unit: orders credited to it; a rep: all their
+  // orders), at ingest's default threshold, every page, ordered by order id.
+  // FAILED_PRECONDITION when there are more than the source lists in one call.
+  virtual absl::StatusOr<std::vector<SpecialContribution>> SpecialContributions(
+      const std::string& tenant, const std::optional<Subject>& scope, const Period& period) = 0;
 };
 
 // The level of an org unit in the tree (attain.target.v1.OrgUnitKind).

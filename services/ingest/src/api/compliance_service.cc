@@ -10,17 +10,21 @@
 #include "common/page.h"
 #include "common/period.h"
 #include "common/status.h"
+#include "services/ingest/src/api/query_service.h"
 
 namespace attain::ingest {
 namespace {
 
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
+// Every page recomputes the whole report: the evaluation service reads all of
+// a company's special contributions in one page of up to this many.
+constexpr int kMaxSpecialContributionsPageSize = 10000;
 
 // The manager's unit, or "" for roles that read the whole tenant.
 std::string UnitOf(const Principal& p) { return p.role == Role::kManager ? p.scope : ""; }
 
-absl::StatusOr<Period> ParsePeriodField(const std::string& text) {
+absl::StatusOr<Period> ReportPeriod(const std::string& text) {
   if (text.empty()) return absl::InvalidArgumentError("period is empty: give e.g. \"2025-03\"");
   absl::StatusOr<Period> p = Period::Parse(text);
   if (!p.ok()) return absl::InvalidArgumentError(absl::StrCat("period: ", p.status().message()));
@@ -31,8 +35,9 @@ absl::StatusOr<Period> ParsePeriodField(const std::string& text) {
 // next row. Rows are recomputed per call, so a page is consistent with the
 // data at the time of that call.
 template <typename Req, typename Row, typename Add>
-absl::Status Page(const Req& req, std::vector<Row> rows, Add add, std::string* next_token) {
-  ASSIGN_OR_RETURN(int size, ResolvePageSize(req.page_size(), kDefaultPageSize, kMaxPageSize));
+absl::Status Page(const Req& req, std::vector<Row> rows, Add add, std::string* next_token,
+                  int max_page_size = kMaxPageSize) {
+  ASSIGN_OR_RETURN(int size, ResolvePageSize(req.page_size(), kDefaultPageSize, max_page_size));
   ASSIGN_OR_RETURN(std::string key, DecodePageToken(req.page_token(), PageContext(req)));
   size_t begin = 0;
   if (!key.empty() && !absl::SimpleAtoi(key, &begin)) {
@@ -49,6 +54,22 @@ absl::Status Page(const Req& req, std::vector<Row> rows, Add add, std::string* n
 RoleSet ComplianceReaders() {
   return {Role::kAdmin, Role::kDirector, Role::kManager, Role::kCommitteeSecretary,
           Role::kCommitteeMember};
+}
+
+RoleSet SpecialContributionReaders() {
+  return {Role::kAdmin,           Role::kDirector, Role::kManager, Role::kCommitteeSecretary,
+          Role::kCommitteeMember, Role::kService,  Role::kRep};
+}
+
+absl::StatusOr<double> ResolveThresholdMultiple(double multiple) {
+  if (multiple == 0) return 5.0;
+  // Written so that NaN fails too.
+  if (!(multiple >= 1 && multiple <= 1000)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("threshold_multiple ", multiple,
+                     " is out of range: give 0 for the default 5, or a multiple from 1 to 1000"));
+  }
+  return multiple;
 }
 
 grpc::ServerUnaryReactor* ComplianceServiceImpl::ListOverdueFollowUps(
@@ -76,7 +97,7 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::ListFrequentContacts(
   return ServeUnary(
       ctx, env_, "attain.ingest.v1.ComplianceService/ListFrequentContacts", ComplianceReaders(),
       [this, req, resp](const Principal& p) -> absl::Status {
-        ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
+        ASSIGN_OR_RETURN(Period period, ReportPeriod(req->period()));
         ASSIGN_OR_RETURN(auto rows, store_.FrequentContacts(p.tenant, UnitOf(p), period));
         return Page(
             *req, std::move(rows),
@@ -90,7 +111,7 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::ListLateFollowUpRecords(
     v1::ListLateFollowUpRecordsResponse* resp) {
   return ServeUnary(ctx, env_, "attain.ingest.v1.ComplianceService/ListLateFollowUpRecords",
                     ComplianceReaders(), [this, req, resp](const Principal& p) -> absl::Status {
-                      ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
+                      ASSIGN_OR_RETURN(Period period, ReportPeriod(req->period()));
                       ASSIGN_OR_RETURN(auto rows,
                                        store_.LateFollowUpRecords(p.tenant, UnitOf(p), period));
                       return Page(
@@ -108,7 +129,7 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::ListMissedReports(
   return ServeUnary(
       ctx, env_, "attain.ingest.v1.ComplianceService/ListMissedReports", ComplianceReaders(),
       [this, req, resp](const Principal& p) -> absl::Status {
-        ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
+        ASSIGN_OR_RETURN(Period period, ReportPeriod(req->period()));
         absl::Time as_of = clock_.Now();
         std::string err;
         if (!req->as_of_time().empty() &&
@@ -132,7 +153,7 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::ListFinanceMismatches(
       {Role::kAdmin, Role::kDirector, Role::kFinance, Role::kManager, Role::kCommitteeSecretary,
        Role::kCommitteeMember},
       [this, req, resp](const Principal& p) -> absl::Status {
-        ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
+        ASSIGN_OR_RETURN(Period period, ReportPeriod(req->period()));
         ASSIGN_OR_RETURN(auto rows, store_.FinanceMismatches(p.tenant, UnitOf(p), period));
         return Page(
             *req, std::move(rows),
@@ -145,22 +166,34 @@ grpc::ServerUnaryReactor* ComplianceServiceImpl::ListSpecialContributions(
     grpc::CallbackServerContext* ctx, const v1::ListSpecialContributionsRequest* req,
     v1::ListSpecialContributionsResponse* resp) {
   return ServeUnary(
-      ctx, env_, "attain.ingest.v1.ComplianceService/ListSpecialContributions", ComplianceReaders(),
-      [this, req, resp](const Principal& p) -> absl::Status {
-        ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
-        double multiple = req->threshold_multiple();
-        if (multiple < 0) {
-          return absl::InvalidArgumentError("threshold_multiple is negative: give 0 for 5, or > 0");
+      ctx, env_, "attain.ingest.v1.ComplianceService/ListSpecialContributions",
+      SpecialContributionReaders(), [this, req, resp](const Principal& p) -> absl::Status {
+        ASSIGN_OR_RETURN(Period period, ReportPeriod(req->period()));
+        ASSIGN_OR_RETURN(double multiple, ResolveThresholdMultiple(req->threshold_multiple()));
+        ASSIGN_OR_RETURN(QueryScope scope, ParseScopeField(req->has_scope(), req->scope()));
+        // As IngestQueryService: a rep names themselves; another scope is
+        // checked against a manager's unit, then read whole. No scope is what
+        // the caller read before scopes (a manager: reps placed in their unit).
+        if (p.role == Role::kRep &&
+            (scope.kind != QueryScope::Kind::kRep || scope.id != p.subject)) {
+          return absl::PermissionDeniedError(
+              "a rep may read only their own special contributions: set scope to kind REP with "
+              "their rep id");
         }
-        if (multiple == 0) multiple = 5;
+        std::string unit;
+        if (scope.kind == QueryScope::Kind::kCompany) {
+          unit = UnitOf(p);
+        } else {
+          RETURN_IF_ERROR(CheckScopeAccess(p, scope, scopes_));
+        }
         ASSIGN_OR_RETURN(auto rows,
-                         store_.SpecialContributions(p.tenant, UnitOf(p), period, multiple));
+                         store_.SpecialContributions(p.tenant, unit, scope, period, multiple));
         return Page(
             *req, std::move(rows),
             [resp](v1::SpecialContribution r) {
               *resp->add_special_contributions() = std::move(r);
             },
-            resp->mutable_next_page_token());
+            resp->mutable_next_page_token(), kMaxSpecialContributionsPageSize);
       });
 }
 

@@ -6,16 +6,18 @@
 #include "common/clock.h"
 #include "common/rpc.h"
 #include "services/ingest/src/store/compliance_store.h"
+#include "services/ingest/src/store/query_store.h"
 
 namespace attain::ingest {
 
 class ComplianceServiceImpl final : public v1::ComplianceService::CallbackService {
  public:
-  // Not owned; must outlive the service. `tz` is the tenants' time zone
-  // ("today" of ListOverdueFollowUps).
-  ComplianceServiceImpl(const RpcEnv& env, ComplianceStore& store, const Clock& clock,
-                        absl::TimeZone tz)
-      : env_(env), store_(store), clock_(clock), tz_(tz) {}
+  // Not owned; must outlive the service. `scopes` answers whether a scope
+  // lies within a manager's unit (as for IngestQueryService). `tz` is the
+  // tenants' time zone ("today" of ListOverdueFollowUps).
+  ComplianceServiceImpl(const RpcEnv& env, ComplianceStore& store, QueryStore& scopes,
+                        const Clock& clock, absl::TimeZone tz)
+      : env_(env), store_(store), scopes_(scopes), clock_(clock), tz_(tz) {}
 
   grpc::ServerUnaryReactor* ListOverdueFollowUps(grpc::CallbackServerContext* ctx,
                                                  const v1::ListOverdueFollowUpsRequest* req,
@@ -39,11 +41,20 @@ class ComplianceServiceImpl final : public v1::ComplianceService::CallbackServic
  private:
   const RpcEnv env_;
   ComplianceStore& store_;
+  QueryStore& scopes_;
   const Clock& clock_;
   const absl::TimeZone tz_;
 };
 
 // Roles that read the compliance reports (finance reads only finance mismatches).
 RoleSet ComplianceReaders();
+
+// Roles that read ListSpecialContributions: the compliance readers, services
+// (the evaluation service) and reps (their own orders, with a rep scope).
+RoleSet SpecialContributionReaders();
+
+// threshold_multiple of ListSpecialContributions: 0 → 5; from 1 to 1000 as
+// given; INVALID_ARGUMENT naming the field otherwise (also NaN and infinity).
+absl::StatusOr<double> ResolveThresholdMultiple(double multiple);
 
 }  // namespace attain::ingest

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "attain/ingest/v1/compliance_service.pb.h"
 #include "common/period.h"
+#include "services/ingest/src/store/query_store.h"
 
 namespace attain::ingest {
 
@@ -35,11 +36,16 @@ class ComplianceStore {
   // Counted orders signed in `period` with no receivable or overpaid.
   virtual absl::StatusOr<std::vector<v1::FinanceMismatch>> FinanceMismatches(
       const std::string& tenant, const std::string& unit, const Period& period) = 0;
-  // Counted orders signed in `period` above `multiple` × the rep's trailing
-  // 90-day median.
+  // Counted orders signed in `period` whose amount is above `multiple` (> 0,
+  // at most 1000) × the median (PostgreSQL's percentile_cont(0.5) over
+  // float8) of the same rep's counted orders signed in the 90 days before the
+  // order's day (that day excluded); orders with no such orders are never
+  // listed. Only orders within `scope`: the company (every order), a unit
+  // (orders whose team_id or region_id is the unit) or a rep; the median is
+  // over the rep's orders wherever they were credited.
   virtual absl::StatusOr<std::vector<v1::SpecialContribution>> SpecialContributions(
-      const std::string& tenant, const std::string& unit, const Period& period,
-      double multiple) = 0;
+      const std::string& tenant, const std::string& unit, const QueryScope& scope,
+      const Period& period, double multiple) = 0;
 };
 
 }  // namespace attain::ingest

@@ -5,10 +5,13 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "attain/ingest/v1/events.pb.h"
 #include "common/status.h"
@@ -26,6 +29,19 @@ std::string Rfc3339(absl::Time t) {
 }
 
 std::string DayText(absl::CivilDay d) { return absl::FormatCivilTime(d); }
+
+// The trailing window of a special contribution's median: the orders of the
+// 90 days before the order's day.
+constexpr int kSpecialContributionDays = 90;
+
+// percentile_cont(0.5) of `sorted` (ascending, not empty) exactly as
+// PostgreSQL computes it over float8 (orderedsetaggs.c): the middle value, or
+// for an even count lo + 0.5 × (hi − lo) of the two middle ones (float8_lerp).
+double PostgresMedian(const std::vector<double>& sorted) {
+  const size_t k = (sorted.size() - 1) / 2;  // floor(0.5 × (n − 1))
+  if (sorted.size() % 2 == 1) return sorted[k];
+  return sorted[k] + 0.5 * (sorted[k + 1] - sorted[k]);
+}
 
 // The follow-up rule (most days between contacts) and minimum interval of a grade.
 int RuleDays(int grade) { return grade == 1 ? 7 : grade == 2 ? 14 : 30; }
@@ -360,37 +376,124 @@ absl::StatusOr<std::vector<v1::FinanceMismatch>> PgComplianceStore::FinanceMisma
 }
 
 absl::StatusOr<std::vector<v1::SpecialContribution>> PgComplianceStore::SpecialContributions(
-    const std::string& tenant, const std::string& unit, const Period& period, double multiple) {
+    const std::string& tenant, const std::string& unit, const QueryScope& scope,
+    const Period& period, double multiple) {
+  // The definition is a median per order over the rep's orders of the 90
+  // days before it. Asked of PostgreSQL per order (a lateral percentile_cont)
+  // that is an index scan and a sort per order of the period: 6.7 s for a
+  // quarter of 300,000 orders of 10,000 reps (2-core dev machine); with a
+  // window min() pre-filter over the range and the lateral for candidates
+  // only, 2.0 s, most of it the WindowAgg recomputing every frame. Here the
+  // orders of the reps concerned in [period start − 90 days, period end] are
+  // read once, unordered (one scan, ~0.18 s of ~0.35 s in an optimised build
+  // on that data), and each rep's orders are walked by day with the frame
+  // kept sorted, so each median is read off its middle. The median and
+  // the comparison are computed as PostgreSQL computes them over float8, so
+  // the rows are exactly those of the lateral query (compliance_test.cc in
+  // tests/integration/services/ingest compares the two).
+  //
+  // $1 tenant, $2/$3 the period's first and last day, $4 the manager's unit
+  // ("" = any rep), $5 the scope id ("" for the company). Orders of the
+  // period within the scope carry their ids (they may be listed); the others
+  // are only the frames.
+  std::string reps_read;  // whose orders are read
+  std::string listed;     // which of them may be listed
+  switch (scope.kind) {
+    case QueryScope::Kind::kCompany:
+      reps_read = "$5 = ''";
+      listed = "true";
+      break;
+    case QueryScope::Kind::kUnit:
+      // The reps with rows credited to the unit (rep_units) and, of their
+      // orders, those credited to it.
+      reps_read =
+          "e.rep_id IN (SELECT u.rep_id COLLATE \"C\" FROM ingest.rep_units u"
+          " WHERE u.tenant_id = $1 AND u.unit_id = $5)";
+      listed = "(e.team_id = $5 OR e.region_id = $5)";
+      break;
+    case QueryScope::Kind::kRep:
+      reps_read = "e.rep_id = $5";
+      listed = "true";
+      break;
+  }
+  const std::string is_listed = absl::StrCat("e.day >= $2::date AND ", listed);
+  const std::string sql = absl::StrCat(
+      "SELECT e.rep_id, e.day - $2::date, e.amount, CASE WHEN ", is_listed,
+      " THEN e.entity_id END, CASE WHEN ", is_listed,
+      " THEN e.customer_id END FROM ingest.entity_states e"
+      " WHERE e.tenant_id = $1 AND e.kind = 1 AND e.counted"
+      " AND e.day >= $2::date - 90 AND e.day <= $3::date"
+      " AND ($4 = '' OR e.rep_id IN (SELECT u.rep_id COLLATE \"C\" FROM ingest.rep_units u"
+      " WHERE u.tenant_id = $1 AND u.unit_id = $4)) AND ",
+      reps_read);
+
   std::vector<v1::SpecialContribution> out;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction txn(conn);
-    const auto reps = RepsInUnit(txn, tenant, unit);
-    pqxx::result r = txn.exec_params(
-        "SELECT o.entity_id, o.rep_id, o.customer_id, o.day::text, o.amount, b.median, b.n "
-        "FROM ingest.entity_states o CROSS JOIN LATERAL ("
-        " SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY p.amount) AS median, count(*) AS n"
-        " FROM ingest.entity_states p WHERE p.tenant_id = o.tenant_id AND p.kind = 1 AND p.counted"
-        " AND p.rep_id = o.rep_id AND p.day >= o.day - 90 AND p.day < o.day) b "
-        "WHERE o.tenant_id = $1 AND o.kind = 1 AND o.counted AND o.day >= $2::date "
-        "AND o.day <= $3::date AND b.n > 0 AND o.amount > $4::float8 * b.median "
-        "ORDER BY o.entity_id",
-        tenant, DayText(period.first_day()), DayText(period.last_day()), multiple);
-    for (const pqxx::row& row : r) {
-      const std::string rep = row[1].as<std::string>();
-      if (!InScope(reps, rep)) continue;
-      v1::SpecialContribution& s = out.emplace_back();
-      s.set_order_id(row[0].as<std::string>());
-      s.set_rep_id(rep);
-      s.set_customer_id(row[2].as<std::string>());
-      s.set_signed_date(row[3].as<std::string>());
-      s.set_amount(row[4].as<int64_t>());
-      s.set_median_amount(row[5].as<double>());
-      s.set_baseline_orders(row[6].as<int64_t>());
-      s.set_multiple(s.median_amount() > 0 ? s.amount() / s.median_amount() : 0);
-    }
+    // One plain scan: JIT compilation (chosen by cost on a large tenant) takes
+    // longer than it saves.
+    txn.exec("SET LOCAL jit = off");
+    const pqxx::result r = txn.exec_params(sql, tenant, DayText(period.first_day()),
+                                           DayText(period.last_day()), unit, scope.id);
     txn.commit();
+
+    // Each rep's orders: day (from the period's first day), amount, and the
+    // result row when the order may be listed (-1 otherwise).
+    struct Order {
+      int day;
+      int64_t amount;
+      int row;
+    };
+    absl::flat_hash_map<std::string_view, std::vector<Order>> by_rep;
+    for (const pqxx::row& row : r) {
+      Order o{0, 0, row[3].is_null() ? -1 : static_cast<int>(row.rownumber())};
+      if (!absl::SimpleAtoi(row[1].c_str(), &o.day) ||
+          !absl::SimpleAtoi(row[2].c_str(), &o.amount)) {
+        return absl::InternalError("special contributions: an order's day or amount did not parse");
+      }
+      by_rep[std::string_view(row[0].c_str(), row[0].size())].push_back(o);
+    }
+    // The frame of an order on day d is the rep's orders signed in
+    // [d − 90, d − 1]: orders[first, last) of the rep's orders sorted by day,
+    // both ends moving only forward as d grows; `window` holds their amounts
+    // (as float8) sorted, so the median is read off its middle.
+    std::vector<double> window;
+    for (auto& [rep, orders] : by_rep) {
+      std::sort(orders.begin(), orders.end(),
+                [](const Order& a, const Order& b) { return a.day < b.day; });
+      window.clear();
+      size_t first = 0, last = 0;
+      for (const Order& o : orders) {
+        if (o.row < 0) continue;
+        for (; orders[last].day < o.day; ++last) {  // stops at o itself
+          const double a = static_cast<double>(orders[last].amount);
+          window.insert(std::upper_bound(window.begin(), window.end(), a), a);
+        }
+        for (; orders[first].day < o.day - kSpecialContributionDays; ++first) {
+          const double a = static_cast<double>(orders[first].amount);
+          window.erase(std::lower_bound(window.begin(), window.end(), a));
+        }
+        if (window.empty()) continue;  // no orders before it: no baseline
+        const double median = PostgresMedian(window);
+        // amount > multiple × median, in float8 (the int8 compared as float8).
+        if (!(static_cast<double>(o.amount) > multiple * median)) continue;
+        const pqxx::row row = r[o.row];
+        v1::SpecialContribution& s = out.emplace_back();
+        s.set_order_id(row[3].as<std::string>());
+        s.set_rep_id(std::string(rep));
+        s.set_customer_id(row[4].as<std::string>());
+        s.set_signed_date(DayText(period.first_day() + o.day));
+        s.set_amount(o.amount);
+        s.set_median_amount(median);
+        s.set_baseline_orders(static_cast<int64_t>(window.size()));
+        s.set_multiple(median > 0 ? static_cast<double>(o.amount) / median : 0);
+      }
+    }
     return absl::OkStatus();
   }));
+  // Order ids are COLLATE "C" in the table: byte order, as std::string compares.
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.order_id() < b.order_id(); });
   return out;
 }
 

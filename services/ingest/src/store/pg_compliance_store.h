@@ -37,9 +37,11 @@ class PgComplianceStore final : public ComplianceStore {
   absl::StatusOr<std::vector<v1::FinanceMismatch>> FinanceMismatches(const std::string& tenant,
                                                                      const std::string& unit,
                                                                      const Period& period) override;
+  // One read of the orders of the reps concerned in [period start − 90 days,
+  // period end], then the trailing medians in memory: see the .cc.
   absl::StatusOr<std::vector<v1::SpecialContribution>> SpecialContributions(
-      const std::string& tenant, const std::string& unit, const Period& period,
-      double multiple) override;
+      const std::string& tenant, const std::string& unit, const QueryScope& scope,
+      const Period& period, double multiple) override;
 
  private:
   PgPool& pool_;

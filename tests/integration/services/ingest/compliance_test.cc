@@ -1,19 +1,38 @@
 // The compliance reports (PgComplianceStore) against a real PostgreSQL: rows
 // are written with SQL into a freshly migrated database, and each report's
 // rows are checked against numbers worked out by hand. Time zone UTC+8.
+// Special contributions are also compared with their definition as one
+// lateral SQL query, and ListSpecialContributions' scope and roles are
+// checked through the service served in-process (common/server.h).
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <memory>
+#include <random>
 #include <string>
+#include <tuple>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "attain/ingest/v1/compliance_service.grpc.pb.h"
 #include "attain/ingest/v1/events.pb.h"
+#include "common/auth.h"
+#include "common/clock.h"
 #include "common/period.h"
 #include "common/pg.h"
+#include "common/server.h"
+#include "common/worker_pool.h"
+#include "services/ingest/src/api/compliance_service.h"
 #include "services/ingest/src/store/pg_compliance_store.h"
 #include "services/ingest/src/store/pg_ingest_store.h"
+#include "services/ingest/src/store/pg_query_store.h"
 #include "tests/support/test_servers.h"
 
 namespace attain::ingest {
@@ -113,6 +132,151 @@ class ComplianceTest : public ::testing::Test {
         ", 1, 'CNY')");
   }
 
+  // An entity_states row of `kind` (1 = order) credited to `team` and
+  // `region`, for customer "c-<id>".
+  void Entity(const std::string& id, const std::string& rep, const std::string& day, int64_t amount,
+              const std::string& team = "", const std::string& region = "", bool counted = true,
+              int kind = 1, const std::string& tenant = kTenant) {
+    ASSERT_TRUE(pool_
+                    ->InTransaction([&](pqxx::work& w) {
+                      w.exec_params(
+                          "INSERT INTO ingest.entity_states (tenant_id, kind, entity_id, version, "
+                          "counted, day, rep_id, team_id, region_id, customer_id, amount, status, "
+                          "currency) VALUES ($1, $2, $3, 1, $4, $5::date, $6, $7, $8, $9, $10, 1, "
+                          "'CNY')",
+                          tenant, kind, id, counted, day, rep, team, region, "c-" + id, amount);
+                      return absl::OkStatus();
+                    })
+                    .ok())
+        << id;
+  }
+
+  // The special contributions by their definition: one lateral median per
+  // order of the period (the query PgComplianceStore ran before it computed
+  // the medians itself), for the whole tenant, as (order, rep, customer,
+  // day, amount, median, baseline orders) ordered by order id.
+  using Row =
+      std::tuple<std::string, std::string, std::string, std::string, int64_t, double, int64_t>;
+  std::vector<Row> LateralDefinition(const Period& period, double multiple) {
+    std::vector<Row> out;
+    absl::Status st = pool_->WithConnection([&](pqxx::connection& conn) -> absl::Status {
+      pqxx::read_transaction txn(conn);
+      for (const pqxx::row& row : txn.exec_params(
+               "SELECT o.entity_id, o.rep_id, o.customer_id, o.day::text, o.amount, b.median, "
+               "b.n FROM ingest.entity_states o CROSS JOIN LATERAL ("
+               " SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY p.amount) AS median,"
+               " count(*) AS n FROM ingest.entity_states p WHERE p.tenant_id = o.tenant_id"
+               " AND p.kind = 1 AND p.counted AND p.rep_id = o.rep_id AND p.day >= o.day - 90"
+               " AND p.day < o.day) b "
+               "WHERE o.tenant_id = $1 AND o.kind = 1 AND o.counted AND o.day >= $2::date "
+               "AND o.day <= $3::date AND b.n > 0 AND o.amount > $4::float8 * b.median "
+               "ORDER BY o.entity_id",
+               kTenant, absl::FormatCivilTime(period.first_day()),
+               absl::FormatCivilTime(period.last_day()), multiple)) {
+        out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>(),
+                         row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<int64_t>(),
+                         row[5].as<double>(), row[6].as<int64_t>());
+      }
+      txn.commit();
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(st.ok()) << st;
+    return out;
+  }
+
+  static std::vector<Row> Rows(const std::vector<v1::SpecialContribution>& list) {
+    std::vector<Row> out;
+    for (const v1::SpecialContribution& c : list) {
+      out.emplace_back(c.order_id(), c.rep_id(), c.customer_id(), c.signed_date(), c.amount(),
+                       c.median_amount(), c.baseline_orders());
+    }
+    return out;
+  }
+
+  static std::vector<std::string> Ids(const std::vector<v1::SpecialContribution>& list) {
+    std::vector<std::string> out;
+    for (const v1::SpecialContribution& c : list) out.push_back(c.order_id());
+    return out;
+  }
+
+  // The edge cases of the definition, tenant t1, reps placed as their
+  // orders are credited (rep_units and one rollup row per placement, which
+  // ScopeWithinUnit reads). Worked by hand for March 2025 at 5 ×; an order's
+  // frame is the rep's counted orders of [day − 90, day − 1]
+  // (2025-03-01 − 90 days = 2024-12-01):
+  //
+  //  a (team ta, region east): ties, exactly 5 ×, the same day.
+  //    a1 01-10 100, a2 01-20 200, a3 02-01 300
+  //    a4 03-01 1000  frame {100,200,300}, median 200: 5 × 200 = 1000 is not above
+  //    a5 03-01 1001  same day as a4, which is not in its frame: median 200,
+  //                   1001 > 1000 → listed, multiple 5.005, 3 orders
+  //    a6 03-02 1300  frame {100,200,300,1000,1001}, median 300: 1300 < 1500
+  //  b (team tb, region east): the 90-day boundary.
+  //    b1 2024-12-01 10, b2 2024-12-02 1000
+  //    b3 03-01 3000  frame {10,1000} (b1 is exactly 90 days before: in),
+  //                   median 505, 3000 > 2525 → listed, multiple 5.9406, 2
+  //                   (without b1 the median would be 1000 and 3000 < 5000)
+  //    b4 03-02 5001  frame {1000,3000} (b1 is 91 days before: out), median
+  //                   2000, 5001 < 10000 (with b1: median 1000, 5001 > 5000)
+  //  c (team tb): no history: c1 03-05 999999 is never listed.
+  //  d (team ta): only counted orders (kind 1) are the baseline.
+  //    d1 02-10 100; d2 02-11 100000 cancelled (not counted); an opportunity
+  //    (kind 5) of 100000 on 02-12; d3 03-10 600: frame {100}, median 100,
+  //    600 > 500 → listed, multiple 6, 1 (with d2 or the opportunity the
+  //    median would be 50050). d4 03-11 999999 not counted: never listed.
+  //  e (team tb): an even count, a median of half a unit.
+  //    e1 02-01 101, e2 02-02 102: median 101.5, 5 × = 507.5
+  //    e3 03-03 508 → listed (multiple 5.0049), e4 03-03 507 is not.
+  //  g moved from team ta to team tb (region east throughout): the median is
+  //    over all their orders, the scope over where each was credited.
+  //    g1 01-15 100 (ta); g2 03-15 700 (tb): median 100 → listed, multiple 7.
+  //  Another tenant's rep with the same id as a never counts: t2's a1 03-01 1.
+  //
+  // Listed for the company: a5, b3, d3, e3, g2.
+  void SeedEdgeCases() {
+    Entity("a1", "a", "2025-01-10", 100, "ta", "east");
+    Entity("a2", "a", "2025-01-20", 200, "ta", "east");
+    Entity("a3", "a", "2025-02-01", 300, "ta", "east");
+    Entity("a4", "a", "2025-03-01", 1000, "ta", "east");
+    Entity("a5", "a", "2025-03-01", 1001, "ta", "east");
+    Entity("a6", "a", "2025-03-02", 1300, "ta", "east");
+    Entity("b1", "b", "2024-12-01", 10, "tb", "east");
+    Entity("b2", "b", "2024-12-02", 1000, "tb", "east");
+    Entity("b3", "b", "2025-03-01", 3000, "tb", "east");
+    Entity("b4", "b", "2025-03-02", 5001, "tb", "east");
+    Entity("c1", "c", "2025-03-05", 999999, "tb", "east");
+    Entity("d1", "d", "2025-02-10", 100, "ta", "east");
+    Entity("d2", "d", "2025-02-11", 100000, "ta", "east", /*counted=*/false);
+    Entity("dx", "d", "2025-02-12", 100000, "ta", "east", true, /*kind=*/5);
+    Entity("d3", "d", "2025-03-10", 600, "ta", "east");
+    Entity("d4", "d", "2025-03-11", 999999, "ta", "east", /*counted=*/false);
+    Entity("e1", "e", "2025-02-01", 101, "tb", "east");
+    Entity("e2", "e", "2025-02-02", 102, "tb", "east");
+    Entity("e3", "e", "2025-03-03", 508, "tb", "east");
+    Entity("e4", "e", "2025-03-03", 507, "tb", "east");
+    Entity("g1", "g", "2025-01-15", 100, "ta", "east");
+    Entity("g2", "g", "2025-03-15", 700, "tb", "east");
+    Entity("a1", "a", "2025-03-01", 1, "ta", "east", true, 1, "t2");
+    for (const auto& [rep, team, day] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"a", "ta", "2025-03-01"},
+             {"b", "tb", "2025-03-01"},
+             {"c", "tb", "2025-03-05"},
+             {"d", "ta", "2025-03-10"},
+             {"e", "tb", "2025-03-03"},
+             {"g", "ta", "2025-01-15"},
+             {"g", "tb", "2025-03-15"}}) {
+      Exec(absl::StrCat(
+          "INSERT INTO ingest.rollup_daily (tenant_id, day, rep_id, team_id, region_id, "
+          "sales_amount, order_count) VALUES ('t1', '",
+          day, "', '", rep, "', '", team, "', 'east', 1, 1)"));
+      Exec(absl::StrCat("INSERT INTO ingest.rep_units VALUES ('t1', '", team, "', '", rep,
+                        "') ON CONFLICT DO NOTHING"));
+      Exec(absl::StrCat("INSERT INTO ingest.rep_units VALUES ('t1', 'east', '", rep,
+                        "') ON CONFLICT DO NOTHING"));
+    }
+  }
+
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<PgComplianceStore> store_;
 };
@@ -182,13 +346,131 @@ TEST_F(ComplianceTest, SpecialContributionsAboveFiveTimesMedian) {
   Order("o4", "r1", "2025-03-01", 1000);  // = 5 × 200: not above
   Order("o5", "r1", "2025-03-02", 1300);  // median of 100,200,300,1000 = 250; 1300 > 1250
   Order("o6", "r2", "2025-03-05", 9999);  // no baseline: not flagged
-  auto rows = store_->SpecialContributions(kTenant, "", P("2025-03"), 5);
+  auto rows = store_->SpecialContributions(kTenant, "", QueryScope{}, P("2025-03"), 5);
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].order_id(), "o5");
   EXPECT_DOUBLE_EQ((*rows)[0].median_amount(), 250);
   EXPECT_EQ((*rows)[0].baseline_orders(), 4);
   EXPECT_DOUBLE_EQ((*rows)[0].multiple(), 5.2);
+}
+
+TEST_F(ComplianceTest, SpecialContributionsEdgeCasesWorkedByHand) {
+  ASSERT_NO_FATAL_FAILURE(SeedEdgeCases());
+  auto rows = store_->SpecialContributions(kTenant, "", QueryScope{}, P("2025-03"), 5);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(Ids(*rows), (std::vector<std::string>{"a5", "b3", "d3", "e3", "g2"}));
+  const v1::SpecialContribution& a5 = (*rows)[0];
+  EXPECT_EQ(a5.rep_id(), "a");
+  EXPECT_EQ(a5.customer_id(), "c-a5");
+  EXPECT_EQ(a5.signed_date(), "2025-03-01");
+  EXPECT_EQ(a5.amount(), 1001);
+  EXPECT_EQ(a5.median_amount(), 200);
+  EXPECT_EQ(a5.baseline_orders(), 3);
+  EXPECT_DOUBLE_EQ(a5.multiple(), 5.005);
+  EXPECT_EQ((*rows)[1].median_amount(), 505);
+  EXPECT_EQ((*rows)[1].baseline_orders(), 2);
+  EXPECT_DOUBLE_EQ((*rows)[1].multiple(), 3000.0 / 505);
+  EXPECT_EQ((*rows)[2].median_amount(), 100);
+  EXPECT_EQ((*rows)[2].baseline_orders(), 1);
+  EXPECT_DOUBLE_EQ((*rows)[2].multiple(), 6);
+  EXPECT_EQ((*rows)[3].median_amount(), 101.5);
+  EXPECT_EQ((*rows)[3].amount(), 508);
+  EXPECT_EQ((*rows)[4].median_amount(), 100);
+  EXPECT_EQ((*rows)[4].signed_date(), "2025-03-15");
+  EXPECT_DOUBLE_EQ((*rows)[4].multiple(), 7);
+  // The definition as one lateral query gives the same rows, to the bit.
+  EXPECT_EQ(Rows(*rows), LateralDefinition(P("2025-03"), 5));
+  // The day 03-01 alone: a5 and b3; the frames reach back before the period.
+  rows = store_->SpecialContributions(kTenant, "", QueryScope{}, P("2025-03-01"), 5);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(Ids(*rows), (std::vector<std::string>{"a5", "b3"}));
+  // At 4 ×: a4 (1000 > 800) and a6 (1300 > 1200) too, b4 not (5001 < 8000).
+  rows = store_->SpecialContributions(kTenant, "", QueryScope{}, P("2025-03"), 4);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(Ids(*rows), (std::vector<std::string>{"a4", "a5", "a6", "b3", "d3", "e3", "e4", "g2"}));
+  EXPECT_EQ(Rows(*rows), LateralDefinition(P("2025-03"), 4));
+}
+
+// Scopes list the orders credited to a unit (team or region, where the rep
+// sat on the order's day) or of a rep; the median stays over all the rep's
+// orders. `unit` (a manager without a scope) keeps reps placed in the unit.
+TEST_F(ComplianceTest, SpecialContributionsByScope) {
+  ASSERT_NO_FATAL_FAILURE(SeedEdgeCases());
+  auto ids = [&](const std::string& unit, QueryScope::Kind kind, const std::string& id) {
+    auto rows = store_->SpecialContributions(kTenant, unit, QueryScope{kind, id}, P("2025-03"), 5);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? Ids(*rows) : std::vector<std::string>{"error"};
+  };
+  using K = QueryScope::Kind;
+  using V = std::vector<std::string>;
+  // Team ta: a5 and d3; g2 was credited to tb (g moved), though its median
+  // (100) is g1's, credited to ta.
+  EXPECT_EQ(ids("", K::kUnit, "ta"), (V{"a5", "d3"}));
+  EXPECT_EQ(ids("", K::kUnit, "tb"), (V{"b3", "e3", "g2"}));
+  EXPECT_EQ(ids("", K::kUnit, "east"), (V{"a5", "b3", "d3", "e3", "g2"}));
+  EXPECT_EQ(ids("", K::kUnit, "west"), V{});
+  // A rep: all their orders, wherever credited.
+  EXPECT_EQ(ids("", K::kRep, "g"), V{"g2"});
+  EXPECT_EQ(ids("", K::kRep, "c"), V{});
+  // A manager of ta without a scope reads the reps placed in ta (a, d and g,
+  // who sat there in January): g2 too, as before scopes existed.
+  EXPECT_EQ(ids("ta", K::kCompany, ""), (V{"a5", "d3", "g2"}));
+  EXPECT_EQ(ids("nowhere", K::kCompany, ""), V{});
+  // The same rows as the definition's, restricted to the scope.
+  auto rows =
+      store_->SpecialContributions(kTenant, "", QueryScope{K::kUnit, "tb"}, P("2025-03"), 5);
+  ASSERT_TRUE(rows.ok());
+  std::vector<Row> want;
+  for (const Row& r : LateralDefinition(P("2025-03"), 5)) {
+    if (std::get<1>(r) == "b" || std::get<1>(r) == "e" || std::get<0>(r) == "g2") {
+      want.push_back(r);
+    }
+  }
+  EXPECT_EQ(Rows(*rows), want);
+}
+
+// The computed medians against the lateral definition on random orders:
+// many ties (amounts from a short list), several orders a day, cancelled
+// orders and opportunities, reps with and without history, periods of every
+// kind and several multiples. Every row is compared, medians to the bit.
+TEST_F(ComplianceTest, SpecialContributionsEqualTheLateralDefinition) {
+  std::mt19937 rng(20250301);
+  const int64_t kAmounts[] = {50,  100, 100,  100,  150,  200,  200,   250,
+                              300, 500, 1000, 1001, 2500, 5000, 12345, 99999};
+  std::string values;
+  int n = 0;
+  for (int rep = 0; rep < 40; ++rep) {
+    const int orders = static_cast<int>(rng() % 45);  // some reps have none
+    // Reps 30+ only sell from March: no history for their first orders.
+    const int first_day = rep >= 30 ? 120 : 0;
+    for (int i = 0; i < orders; ++i) {
+      const absl::CivilDay day =
+          absl::CivilDay(2024, 11, 1) + first_day + static_cast<int>(rng() % (181 - first_day));
+      const int64_t amount = kAmounts[rng() % (sizeof(kAmounts) / sizeof(kAmounts[0]))];
+      const bool counted = rng() % 10 != 0;
+      const int kind = rng() % 20 == 0 ? 5 : 1;
+      absl::StrAppend(&values, n == 0 ? "" : ", ", "('t1', ", kind, ", 'o", n, "', 1, ",
+                      counted ? "true" : "false", ", '", absl::FormatCivilTime(day), "', 'r", rep,
+                      "', 'c", n % 7, "', ", amount, ", 1, 'CNY')");
+      ++n;
+    }
+  }
+  Exec(
+      "INSERT INTO ingest.entity_states (tenant_id, kind, entity_id, version, counted, day, "
+      "rep_id, customer_id, amount, status, currency) VALUES " +
+      values);
+  int listed = 0;
+  for (const char* period : {"2025-03", "2025-Q1", "2025-02", "2025-W10", "2025-03-15", "2025"}) {
+    for (double multiple : {1.0, 1.5, 2.0, 5.0}) {
+      SCOPED_TRACE(absl::StrCat(period, " at ", multiple, " x"));
+      auto rows = store_->SpecialContributions(kTenant, "", QueryScope{}, P(period), multiple);
+      ASSERT_TRUE(rows.ok()) << rows.status();
+      EXPECT_EQ(Rows(*rows), LateralDefinition(P(period), multiple));
+      listed += static_cast<int>(rows->size());
+    }
+  }
+  EXPECT_GT(listed, 500);  // the comparison is about real rows
 }
 
 TEST_F(ComplianceTest, FinanceMismatches) {
@@ -275,6 +557,174 @@ TEST_F(ComplianceTest, MissedDailyReports) {
   EXPECT_EQ((*rows)[1].report_period(), "2025-03-12");
   EXPECT_EQ((*rows)[1].submitted_time(), "");
   EXPECT_EQ((*rows)[1].deadline(), Utc(At(2025, 3, 12, 18)));
+}
+
+// ListSpecialContributions served in-process with the edge cases above:
+// scopes are checked as IngestQueryService checks them (a manager within
+// their unit, a rep only themselves), and the evaluation service's token
+// (role service) reads any scope.
+class SpecialContributionsServiceTest : public ComplianceTest {
+ protected:
+  static constexpr char kKey[] = "compliance-test-signing-key-0123456789abcdef";
+
+  void SetUp() override {
+    ComplianceTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(SeedEdgeCases());
+    query_store_ = std::make_unique<PgQueryStore>(*pool_);
+    absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier = TokenVerifier::Create(kKey, &clock_);
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    verifier_ = *std::move(verifier);
+    workers_ = std::make_unique<WorkerPool>(2, 16);
+    service_ = std::make_unique<ComplianceServiceImpl>(RpcEnv{verifier_.get(), workers_.get()},
+                                                       *store_, *query_store_, clock_, kTz);
+    absl::StatusOr<std::unique_ptr<GrpcServer>> server =
+        GrpcServer::Start(GrpcServer::Config{}, {service_.get()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = v1::ComplianceService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown();
+    if (workers_ != nullptr) workers_->Shutdown();
+  }
+
+  // Calls ListSpecialContributions for March 2025 as `role` `subject` with
+  // token scope `unit`; `kind`/`id` the request's scope (kind 0 and "" =
+  // unset). On OK, `ids` are the listed order ids.
+  grpc::Status List(Role role, const std::string& subject, const std::string& unit,
+                    type::v1::ScopeKind kind, const std::string& id,
+                    std::vector<std::string>* ids = nullptr, double multiple = 0) {
+    Principal p;
+    p.tenant = kTenant;
+    p.subject = subject;
+    p.role = role;
+    p.scope = unit;
+    absl::StatusOr<std::string> token = MintToken(kKey, p, clock_.Now(), absl::Hours(1));
+    EXPECT_TRUE(token.ok()) << token.status();
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token.value_or("")));
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    v1::ListSpecialContributionsRequest req;
+    req.set_period("2025-03");
+    req.set_threshold_multiple(multiple);
+    if (kind != type::v1::SCOPE_KIND_UNSPECIFIED || !id.empty()) {
+      req.mutable_scope()->set_kind(kind);
+      req.mutable_scope()->set_id(id);
+    }
+    v1::ListSpecialContributionsResponse resp;
+    grpc::Status st = stub_->ListSpecialContributions(&ctx, req, &resp);
+    if (ids != nullptr) {
+      ids->clear();
+      for (const auto& c : resp.special_contributions()) ids->push_back(c.order_id());
+    }
+    return st;
+  }
+
+  SystemClock clock_;
+  std::unique_ptr<PgQueryStore> query_store_;
+  std::unique_ptr<TokenVerifier> verifier_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<ComplianceServiceImpl> service_;
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<v1::ComplianceService::Stub> stub_;
+};
+
+TEST_F(SpecialContributionsServiceTest, ScopesAndRoles) {
+  using V = std::vector<std::string>;
+  constexpr auto kNone = type::v1::SCOPE_KIND_UNSPECIFIED;
+  constexpr auto kUnit = type::v1::SCOPE_KIND_UNIT;
+  constexpr auto kRep = type::v1::SCOPE_KIND_REP;
+  const auto denied = grpc::StatusCode::PERMISSION_DENIED;
+  V ids;
+
+  // The evaluation service's token reads the company and any unit or rep.
+  ASSERT_TRUE(List(Role::kService, "attain-eval", "", kNone, "", &ids).ok());
+  EXPECT_EQ(ids, (V{"a5", "b3", "d3", "e3", "g2"}));
+  ASSERT_TRUE(List(Role::kService, "attain-eval", "", kUnit, "tb", &ids).ok());
+  EXPECT_EQ(ids, (V{"b3", "e3", "g2"}));
+  ASSERT_TRUE(List(Role::kService, "attain-eval", "", kRep, "g", &ids).ok());
+  EXPECT_EQ(ids, V{"g2"});
+  // A director names any scope.
+  ASSERT_TRUE(List(Role::kDirector, "dan", "", kUnit, "ta", &ids).ok());
+  EXPECT_EQ(ids, (V{"a5", "d3"}));
+
+  // A manager of team ta: without a scope, the reps placed in ta (as
+  // before); their own unit; a rep placed in it. Another team, a rep never
+  // in ta, or the company: refused.
+  ASSERT_TRUE(List(Role::kManager, "mia", "ta", kNone, "", &ids).ok());
+  EXPECT_EQ(ids, (V{"a5", "d3", "g2"}));
+  ASSERT_TRUE(List(Role::kManager, "mia", "ta", kUnit, "ta", &ids).ok());
+  EXPECT_EQ(ids, (V{"a5", "d3"}));
+  ASSERT_TRUE(List(Role::kManager, "mia", "ta", kRep, "g", &ids).ok());
+  EXPECT_EQ(ids, V{"g2"});
+  grpc::Status st = List(Role::kManager, "mia", "ta", kUnit, "tb");
+  EXPECT_EQ(st.error_code(), denied) << st.error_message();
+  EXPECT_THAT(st.error_message(), ::testing::HasSubstr("outside the manager's unit"));
+  EXPECT_EQ(List(Role::kManager, "mia", "ta", kRep, "b").error_code(), denied);
+  EXPECT_EQ(List(Role::kManager, "mia", "ta", kUnit, "east").error_code(), denied);
+  // A manager of region east reads its teams.
+  ASSERT_TRUE(List(Role::kManager, "max", "east", kUnit, "tb", &ids).ok());
+  EXPECT_EQ(ids, (V{"b3", "e3", "g2"}));
+
+  // A rep reads their own orders only, and must say so.
+  ASSERT_TRUE(List(Role::kRep, "a", "", kRep, "a", &ids).ok());
+  EXPECT_EQ(ids, V{"a5"});
+  st = List(Role::kRep, "a", "", kRep, "b");
+  EXPECT_EQ(st.error_code(), denied) << st.error_message();
+  EXPECT_EQ(List(Role::kRep, "a", "", kUnit, "ta").error_code(), denied);
+  st = List(Role::kRep, "a", "", kNone, "");
+  EXPECT_EQ(st.error_code(), denied) << st.error_message();
+  EXPECT_THAT(st.error_message(), ::testing::HasSubstr("set scope to kind REP"));
+
+  // Roles without the report.
+  EXPECT_EQ(List(Role::kFinance, "fay", "", kNone, "").error_code(), denied);
+  EXPECT_EQ(List(Role::kHr, "hal", "", kRep, "a").error_code(), denied);
+
+  // Validation: a scope without an id, a kind that is not one, a multiple
+  // out of range (0 is the default 5).
+  const auto invalid = grpc::StatusCode::INVALID_ARGUMENT;
+  EXPECT_EQ(List(Role::kDirector, "dan", "", kUnit, "").error_code(), invalid);
+  EXPECT_EQ(List(Role::kDirector, "dan", "", static_cast<type::v1::ScopeKind>(7), "x").error_code(),
+            invalid);
+  EXPECT_EQ(List(Role::kDirector, "dan", "", kNone, "", nullptr, 0.5).error_code(), invalid);
+  EXPECT_EQ(List(Role::kDirector, "dan", "", kNone, "", nullptr, 1001).error_code(), invalid);
+  EXPECT_EQ(
+      List(Role::kDirector, "dan", "", kNone, "", nullptr, std::numeric_limits<double>::quiet_NaN())
+          .error_code(),
+      invalid);
+  ASSERT_TRUE(List(Role::kDirector, "dan", "", kNone, "", &ids, 4).ok());
+  EXPECT_EQ(ids, (V{"a4", "a5", "a6", "b3", "d3", "e3", "e4", "g2"}));
+}
+
+// Pages of a scoped list, as the evaluation service reads them: 2 + 1 rows.
+TEST_F(SpecialContributionsServiceTest, PagesOfAScope) {
+  Principal p;
+  p.tenant = kTenant;
+  p.subject = "attain-eval";
+  p.role = Role::kService;
+  absl::StatusOr<std::string> token = MintToken(kKey, p, clock_.Now(), absl::Hours(1));
+  ASSERT_TRUE(token.ok()) << token.status();
+  v1::ListSpecialContributionsRequest req;
+  req.set_period("2025-03");
+  req.mutable_scope()->set_kind(type::v1::SCOPE_KIND_UNIT);
+  req.mutable_scope()->set_id("tb");
+  req.set_page_size(2);
+  std::vector<std::string> ids;
+  int pages = 0;
+  do {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
+    v1::ListSpecialContributionsResponse resp;
+    grpc::Status st = stub_->ListSpecialContributions(&ctx, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    for (const auto& c : resp.special_contributions()) ids.push_back(c.order_id());
+    req.set_page_token(resp.next_page_token());
+    ++pages;
+  } while (!req.page_token().empty() && pages < 5);
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(ids, (std::vector<std::string>{"b3", "e3", "g2"}));
 }
 
 }  // namespace
