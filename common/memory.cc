@@ -6,4 +6,6 @@ namespace attain {
 
 void ReleaseFreeMemory() { malloc_trim(0); }
 
+void TuneAllocator() { mallopt(M_MXFAST, 0); }
+
 }  // namespace attain

@@ -4,6 +4,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/memory.h"
 #include "common/pg.h"
 #include "common/redis.h"
 #include "common/rpc.h"
@@ -24,6 +25,7 @@
 #include "services/eval/src/store/template_store.h"
 
 int main(int argc, char** argv) {
+  attain::TuneAllocator();  // before any thread: evaluations build large proto graphs
   attain::BlockShutdownSignals();
   attain::ServerOptions opts;
   opts.listen = "127.0.0.1:7403";

@@ -441,16 +441,26 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::RunEvaluation(grpc::CallbackServ
     }
     absl::Status st = [&]() -> absl::Status {
       ASSIGN_OR_RETURN(EvaluationRecord rec, Compute(p, req->unit_id(), *period, tmpl));
+      // The response built here is the one stored (unless a concurrent retry
+      // with the same request_id stored its own first): kept, so that an
+      // answer of 10 MiB is not parsed back from its bytes.
+      v1::RunEvaluationResponse built;
+      std::string built_bytes;
       ASSIGN_OR_RETURN(std::string bytes,
                        evaluations_.Mutate(p.tenant, req->request_id(), METHOD(RunEvaluation), fp,
                                            [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
                                              EvaluationRecord copy = rec;
                                              RETURN_IF_ERROR(tx.InsertEvaluation(copy));
-                                             v1::RunEvaluationResponse out;
+                                             built.Clear();
                                              RETURN_IF_ERROR(EvaluationToProto(
-                                                 copy, true, out.mutable_evaluation()));
-                                             return out.SerializeAsString();
+                                                 copy, true, built.mutable_evaluation()));
+                                             built_bytes = built.SerializeAsString();
+                                             return built_bytes;
                                            }));
+      if (bytes == built_bytes) {
+        resp->Swap(&built);
+        return absl::OkStatus();
+      }
       return ParseResponse(bytes, resp);
     }();
     // The run's scorecards and copies are freed by now: hand the memory back

@@ -64,11 +64,11 @@ EvaluationRecord EvaluationAt(const pqxx::row& row) {
   r.appeal_id = row[10].as<std::string>();
   r.unit_scorecard = pqxx::binarystring(row[11]).str();
   r.created_by = row[12].as<std::string>();
-  r.create_time = TimeAt(row[13]);
-  if (!row[14].is_null()) r.finalize_time = TimeAt(row[14]);
+  r.create_time = PgTimeAt(row[13]);
+  if (!row[14].is_null()) r.finalize_time = PgTimeAt(row[14]);
   r.discard_reason = row[15].as<std::string>();
   r.discarded_by = row[16].as<std::string>();
-  if (!row[17].is_null()) r.discard_time = TimeAt(row[17]);
+  if (!row[17].is_null()) r.discard_time = PgTimeAt(row[17]);
   return r;
 }
 
@@ -87,8 +87,8 @@ AppealRecord AppealAt(const pqxx::row& row) {
   r.decision_reason = row[5].as<std::string>();
   r.restatement_id = row[6].as<std::string>();
   r.decided_by = row[7].as<std::string>();
-  r.create_time = TimeAt(row[8]);
-  if (!row[9].is_null()) r.decide_time = TimeAt(row[9]);
+  r.create_time = PgTimeAt(row[8]);
+  if (!row[9].is_null()) r.decide_time = PgTimeAt(row[9]);
   return r;
 }
 
@@ -126,7 +126,7 @@ class PgEvaluationTx final : public EvaluationTx {
   }
 
   absl::Status InsertEvaluation(EvaluationRecord& rec) override {
-    return Guard([&]() -> absl::Status {
+    return PgGuard([&]() -> absl::Status {
       pqxx::result r = txn_.exec_params(
           "INSERT INTO eval.evaluations (tenant_id, evaluation_id, unit_id, period, template_id, "
           "template_version, state, restates_id, restatement_reason, appeal_id, unit_scorecard, "
@@ -138,7 +138,7 @@ class PgEvaluationTx final : public EvaluationTx {
           rec.created_by);
       rec.evaluation_id = r[0][0].as<std::string>();
       rec.seq = r[0][1].as<int64_t>();
-      rec.create_time = TimeAt(r[0][2]);
+      rec.create_time = PgTimeAt(r[0][2]);
       rec.state = EvaluationState::kDraft;
       rec.finalize_time.reset();
       InsertRows(rec);
@@ -149,7 +149,7 @@ class PgEvaluationTx final : public EvaluationTx {
   absl::StatusOr<std::optional<EvaluationRecord>> FindEvaluation(const std::string& evaluation_id,
                                                                  const std::string& rows_of,
                                                                  bool for_update) override {
-    return Guard([&]() -> absl::StatusOr<std::optional<EvaluationRecord>> {
+    return PgGuard([&]() -> absl::StatusOr<std::optional<EvaluationRecord>> {
       pqxx::result r = txn_.exec_params(
           absl::StrCat("SELECT ", kEvaluationColumns,
                        " FROM eval.evaluations WHERE tenant_id = $1 AND evaluation_id = $2",
@@ -180,7 +180,7 @@ class PgEvaluationTx final : public EvaluationTx {
   absl::StatusOr<std::vector<EvaluationRecord>> ListEvaluations(const EvaluationFilter& filter,
                                                                 int64_t before_seq,
                                                                 int limit) override {
-    return Guard([&]() -> absl::StatusOr<std::vector<EvaluationRecord>> {
+    return PgGuard([&]() -> absl::StatusOr<std::vector<EvaluationRecord>> {
       pqxx::result r = txn_.exec_params(
           absl::StrCat("SELECT ", kEvaluationColumns,
                        " FROM eval.evaluations e WHERE tenant_id = $1"
@@ -214,14 +214,14 @@ class PgEvaluationTx final : public EvaluationTx {
               : ""));
     }
     RETURN_IF_ERROR(CheckHistoryUnchanged(*rec));
-    return Guard([&]() -> absl::StatusOr<EvaluationRecord> {
+    return PgGuard([&]() -> absl::StatusOr<EvaluationRecord> {
       pqxx::result r = txn_.exec_params(
           "UPDATE eval.evaluations SET state = 'final', finalize_time = now() "
           "WHERE tenant_id = $1 AND evaluation_id = $2 "
           "RETURNING (extract(epoch FROM finalize_time) * 1000000)::bigint",
           tenant_, evaluation_id);
       rec->state = EvaluationState::kFinal;
-      rec->finalize_time = TimeAt(r[0][0]);
+      rec->finalize_time = PgTimeAt(r[0][0]);
       if (!rec->restates_id.empty()) {
         pqxx::result old = txn_.exec_params(
             "UPDATE eval.evaluations SET state = 'restated' "
@@ -248,7 +248,7 @@ class PgEvaluationTx final : public EvaluationTx {
     if (!period.ok() || period->kind() != PeriodKind::kQuarter) return absl::OkStatus();
     const Period before1 = period->Previous();
     const Period before2 = before1.Previous();
-    return Guard([&]() -> absl::Status {
+    return PgGuard([&]() -> absl::Status {
       pqxx::result r = txn_.exec_params(
           "SELECT q.period, bool_or(q.state IN ('final', 'restated')),"
           " bool_or(q.state IN ('final', 'restated') AND q.finalize_time > e.create_time),"
@@ -301,7 +301,7 @@ class PgEvaluationTx final : public EvaluationTx {
           "(or restate it once final), or discard it with DiscardEvaluation",
           evaluation_id, rec->restated_by_id));
     }
-    return Guard([&]() -> absl::Status {
+    return PgGuard([&]() -> absl::Status {
       txn_.exec_params(
           "UPDATE eval.evaluations SET restated_by_id = $3, restatement_reason = $4 "
           "WHERE tenant_id = $1 AND evaluation_id = $2",
@@ -325,7 +325,7 @@ class PgEvaluationTx final : public EvaluationTx {
                               : " (a finalised evaluation is final: to correct it, restate it with "
                                 "RestateEvaluation)"));
     }
-    return Guard([&]() -> absl::StatusOr<EvaluationRecord> {
+    return PgGuard([&]() -> absl::StatusOr<EvaluationRecord> {
       pqxx::result r = txn_.exec_params(
           "UPDATE eval.evaluations SET state = 'discarded', discard_reason = $3, "
           "discarded_by = $4, discard_time = now() WHERE tenant_id = $1 AND evaluation_id = $2 "
@@ -334,7 +334,7 @@ class PgEvaluationTx final : public EvaluationTx {
       rec->state = EvaluationState::kDiscarded;
       rec->discard_reason = reason;
       rec->discarded_by = discarded_by;
-      rec->discard_time = TimeAt(r[0][0]);
+      rec->discard_time = PgTimeAt(r[0][0]);
       if (!rec->restates_id.empty()) {
         // The final evaluation it was to replace has no pending restatement
         // any more (the trigger allows clearing the link now that the draft
@@ -356,25 +356,26 @@ class PgEvaluationTx final : public EvaluationTx {
 
   absl::StatusOr<absl::flat_hash_map<std::string, std::optional<int64_t>>> FinalAttainments(
       const std::string& unit_id, const std::string& period) override {
-    return Guard([&]() -> absl::StatusOr<absl::flat_hash_map<std::string, std::optional<int64_t>>> {
-      pqxx::result r = txn_.exec_params(
-          "SELECT w.rep_id, w.sales_attainment_bp FROM eval.evaluation_rows w "
-          "WHERE w.tenant_id = $1 AND w.evaluation_id = ("
-          "  SELECT evaluation_id FROM eval.evaluations WHERE tenant_id = $1 AND unit_id = $2"
-          "  AND period = $3 AND state = 'final' ORDER BY seq DESC LIMIT 1)",
-          tenant_, unit_id, period);
-      absl::flat_hash_map<std::string, std::optional<int64_t>> out;
-      for (const pqxx::row& row : r) {
-        std::optional<int64_t> v;
-        if (!row[1].is_null()) v = row[1].as<int64_t>();
-        out[row[0].as<std::string>()] = v;
-      }
-      return out;
-    });
+    return PgGuard(
+        [&]() -> absl::StatusOr<absl::flat_hash_map<std::string, std::optional<int64_t>>> {
+          pqxx::result r = txn_.exec_params(
+              "SELECT w.rep_id, w.sales_attainment_bp FROM eval.evaluation_rows w "
+              "WHERE w.tenant_id = $1 AND w.evaluation_id = ("
+              "  SELECT evaluation_id FROM eval.evaluations WHERE tenant_id = $1 AND unit_id = $2"
+              "  AND period = $3 AND state = 'final' ORDER BY seq DESC LIMIT 1)",
+              tenant_, unit_id, period);
+          absl::flat_hash_map<std::string, std::optional<int64_t>> out;
+          for (const pqxx::row& row : r) {
+            std::optional<int64_t> v;
+            if (!row[1].is_null()) v = row[1].as<int64_t>();
+            out[row[0].as<std::string>()] = v;
+          }
+          return out;
+        });
   }
 
   absl::Status InsertAppeal(AppealRecord& rec) override {
-    return Guard([&]() -> absl::Status {
+    return PgGuard([&]() -> absl::Status {
       pqxx::result open = txn_.exec_params(
           "SELECT appeal_id FROM eval.appeals WHERE tenant_id = $1 AND evaluation_id = $2 "
           "AND rep_id = $3 AND state = 'open'",
@@ -391,7 +392,7 @@ class PgEvaluationTx final : public EvaluationTx {
           "RETURNING appeal_id, (extract(epoch FROM create_time) * 1000000)::bigint",
           tenant_, rec.evaluation_id, rec.rep_id, rec.reason);
       rec.appeal_id = r[0][0].as<std::string>();
-      rec.create_time = TimeAt(r[0][1]);
+      rec.create_time = PgTimeAt(r[0][1]);
       rec.state = AppealState::kOpen;
       return absl::OkStatus();
     });
@@ -399,7 +400,7 @@ class PgEvaluationTx final : public EvaluationTx {
 
   absl::StatusOr<std::optional<AppealRecord>> FindAppeal(const std::string& appeal_id,
                                                          bool for_update) override {
-    return Guard([&]() -> absl::StatusOr<std::optional<AppealRecord>> {
+    return PgGuard([&]() -> absl::StatusOr<std::optional<AppealRecord>> {
       pqxx::result r = txn_.exec_params(
           absl::StrCat("SELECT ", kAppealColumns,
                        " FROM eval.appeals WHERE tenant_id = $1 AND appeal_id = $2",
@@ -414,7 +415,7 @@ class PgEvaluationTx final : public EvaluationTx {
     if (rec.state == AppealState::kOpen) {
       return absl::InvalidArgumentError("a decision upholds or rejects the appeal");
     }
-    return Guard([&]() -> absl::Status {
+    return PgGuard([&]() -> absl::Status {
       pqxx::result cur = txn_.exec_params(
           "SELECT state FROM eval.appeals WHERE tenant_id = $1 AND appeal_id = $2 FOR UPDATE",
           tenant_, rec.appeal_id);
@@ -432,7 +433,7 @@ class PgEvaluationTx final : public EvaluationTx {
           "RETURNING (extract(epoch FROM decide_time) * 1000000)::bigint",
           tenant_, rec.appeal_id, AppealStateText(rec.state), rec.decision_reason,
           rec.restatement_id, rec.decided_by);
-      rec.decide_time = TimeAt(r[0][0]);
+      rec.decide_time = PgTimeAt(r[0][0]);
       return absl::OkStatus();
     });
   }
@@ -468,26 +469,17 @@ absl::StatusOr<std::string> PgEvaluationStore::Mutate(
     const std::string& tenant, const std::string& request_id, const std::string& method,
     const std::string& fingerprint,
     const std::function<absl::StatusOr<std::string>(EvaluationTx&)>& fn) {
-  return IdempotentMutation(pool_, tenant, request_id, method, fingerprint,
-                            [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
-                              PgEvaluationTx tx(txn, tenant);
-                              return fn(tx);
-                            });
+  return EvalRequests().Mutate(pool_, tenant, request_id, method, fingerprint,
+                               [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+                                 PgEvaluationTx tx(txn, tenant);
+                                 return fn(tx);
+                               });
 }
 
 absl::StatusOr<std::optional<std::string>> PgEvaluationStore::StoredResponse(
     const std::string& tenant, const std::string& request_id, const std::string& method,
     const std::string& fingerprint) {
-  if (tenant.empty()) return absl::InvalidArgumentError("tenant is empty");
-  if (request_id.empty()) return std::nullopt;
-  absl::StatusOr<std::optional<std::string>> out = std::nullopt;
-  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
-    pqxx::read_transaction txn(conn);
-    out = LookupRequest(txn, tenant, request_id, method, fingerprint);
-    txn.commit();
-    return absl::OkStatus();
-  }));
-  return out;
+  return EvalRequests().Stored(pool_, tenant, request_id, method, fingerprint);
 }
 
 absl::Status PgEvaluationStore::Read(const std::string& tenant,

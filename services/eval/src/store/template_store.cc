@@ -33,8 +33,8 @@ TemplateVersionRecord VersionAt(const pqxx::row& row) {
   r.name = row[2].as<std::string>();
   r.preset = row[3].as<std::string>();
   r.definition = pqxx::binarystring(row[4]).str();
-  r.create_time = TimeAt(row[5]);
-  r.update_time = TimeAt(row[6]);
+  r.create_time = PgTimeAt(row[5]);
+  r.update_time = PgTimeAt(row[6]);
   r.updated_by = row[7].as<std::string>();
   return r;
 }
@@ -50,7 +50,7 @@ AssignmentRecord AssignmentAt(const pqxx::row& row) {
   r.template_id = row[2].as<std::string>();
   r.effective_from = DayAt(row[3]);
   r.effective_period = row[4].as<std::string>();
-  r.assign_time = TimeAt(row[5]);
+  r.assign_time = PgTimeAt(row[5]);
   r.assigned_by = row[6].as<std::string>();
   return r;
 }
@@ -62,7 +62,7 @@ class PgTemplateTx final : public TemplateTx {
 
   absl::StatusOr<std::optional<TemplateVersionRecord>> FindLatest(const std::string& template_id,
                                                                   bool for_update) override {
-    return Guard([&]() -> absl::StatusOr<std::optional<TemplateVersionRecord>> {
+    return PgGuard([&]() -> absl::StatusOr<std::optional<TemplateVersionRecord>> {
       // FOR UPDATE OF t: lock the head row only; the version rows never change.
       pqxx::result r = txn_.exec_params(
           absl::StrCat("SELECT ", kVersionColumns,
@@ -79,7 +79,7 @@ class PgTemplateTx final : public TemplateTx {
 
   absl::StatusOr<std::optional<TemplateVersionRecord>> FindVersion(const std::string& template_id,
                                                                    int64_t version) override {
-    return Guard([&]() -> absl::StatusOr<std::optional<TemplateVersionRecord>> {
+    return PgGuard([&]() -> absl::StatusOr<std::optional<TemplateVersionRecord>> {
       pqxx::result r = txn_.exec_params(
           absl::StrCat("SELECT ", kVersionColumns,
                        " FROM eval.templates t JOIN eval.template_versions v"
@@ -92,7 +92,7 @@ class PgTemplateTx final : public TemplateTx {
   }
 
   absl::Status InsertTemplate(TemplateVersionRecord& rec) override {
-    return Guard([&]() -> absl::Status {
+    return PgGuard([&]() -> absl::Status {
       pqxx::result head = txn_.exec_params(
           "INSERT INTO eval.templates (tenant_id, template_id, latest_version, preset) "
           "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING "
@@ -104,13 +104,13 @@ class PgTemplateTx final : public TemplateTx {
                             "choose another template_id",
                             rec.template_id));
       }
-      rec.create_time = TimeAt(head[0][0]);
+      rec.create_time = PgTimeAt(head[0][0]);
       return InsertVersion(rec);
     });
   }
 
   absl::Status AppendVersion(TemplateVersionRecord& rec) override {
-    return Guard([&]() -> absl::Status {
+    return PgGuard([&]() -> absl::Status {
       pqxx::result head = txn_.exec_params(
           "UPDATE eval.templates SET latest_version = $3 "
           "WHERE tenant_id = $1 AND template_id = $2 AND latest_version < $3 "
@@ -121,7 +121,7 @@ class PgTemplateTx final : public TemplateTx {
             absl::StrFormat("template \"%s\" does not exist or already has version %d",
                             rec.template_id, rec.version));
       }
-      rec.create_time = TimeAt(head[0][0]);
+      rec.create_time = PgTimeAt(head[0][0]);
       rec.preset = head[0][1].as<std::string>();
       return InsertVersion(rec);
     });
@@ -130,7 +130,7 @@ class PgTemplateTx final : public TemplateTx {
   absl::StatusOr<std::vector<TemplateVersionRecord>> ListLatest(const TemplateFilter& filter,
                                                                 const std::string& after_id,
                                                                 int limit) override {
-    return Guard([&]() -> absl::StatusOr<std::vector<TemplateVersionRecord>> {
+    return PgGuard([&]() -> absl::StatusOr<std::vector<TemplateVersionRecord>> {
       // An empty filter value matches everything, so one statement serves all.
       pqxx::result r = txn_.exec_params(
           absl::StrCat("SELECT ", kVersionColumns,
@@ -151,7 +151,7 @@ class PgTemplateTx final : public TemplateTx {
   absl::StatusOr<std::vector<TemplateVersionRecord>> ListVersions(const std::string& template_id,
                                                                   int64_t before_version,
                                                                   int limit) override {
-    return Guard([&]() -> absl::StatusOr<std::vector<TemplateVersionRecord>> {
+    return PgGuard([&]() -> absl::StatusOr<std::vector<TemplateVersionRecord>> {
       pqxx::result r = txn_.exec_params(
           absl::StrCat("SELECT ", kVersionColumns,
                        " FROM eval.templates t JOIN eval.template_versions v"
@@ -167,7 +167,7 @@ class PgTemplateTx final : public TemplateTx {
   }
 
   absl::Status InsertAssignment(AssignmentRecord& rec) override {
-    return Guard([&]() -> absl::Status {
+    return PgGuard([&]() -> absl::Status {
       // The existence check is the foreign key; it is done first only to
       // name the template in the error.
       pqxx::result exists =
@@ -185,7 +185,7 @@ class PgTemplateTx final : public TemplateTx {
           tenant_, rec.unit_id, rec.template_id, Day(rec.effective_from), rec.effective_period,
           rec.assigned_by);
       rec.assignment_id = r[0][0].as<int64_t>();
-      rec.assign_time = TimeAt(r[0][1]);
+      rec.assign_time = PgTimeAt(r[0][1]);
       return absl::OkStatus();
     });
   }
@@ -194,7 +194,7 @@ class PgTemplateTx final : public TemplateTx {
                                                                 const std::string& template_id,
                                                                 int64_t after_id,
                                                                 int limit) override {
-    return Guard([&]() -> absl::StatusOr<std::vector<AssignmentRecord>> {
+    return PgGuard([&]() -> absl::StatusOr<std::vector<AssignmentRecord>> {
       pqxx::result r = txn_.exec_params(
           absl::StrCat("SELECT ", kAssignmentColumns,
                        " FROM eval.template_assignments"
@@ -210,7 +210,7 @@ class PgTemplateTx final : public TemplateTx {
 
   absl::StatusOr<std::optional<AssignmentRecord>> FindAssignment(const std::string& unit_id,
                                                                  absl::CivilDay day) override {
-    return Guard([&]() -> absl::StatusOr<std::optional<AssignmentRecord>> {
+    return PgGuard([&]() -> absl::StatusOr<std::optional<AssignmentRecord>> {
       pqxx::result r = txn_.exec_params(
           absl::StrCat("SELECT ", kAssignmentColumns,
                        " FROM eval.template_assignments"
@@ -230,7 +230,7 @@ class PgTemplateTx final : public TemplateTx {
         "RETURNING (extract(epoch FROM create_time) * 1000000)::bigint",
         tenant_, rec.template_id, rec.version, rec.name, pqxx::binarystring(rec.definition),
         rec.updated_by);
-    rec.update_time = TimeAt(r[0][0]);
+    rec.update_time = PgTimeAt(r[0][0]);
     return absl::OkStatus();
   }
 
@@ -248,11 +248,11 @@ absl::StatusOr<std::string> PgTemplateStore::Mutate(
     const std::string& tenant, const std::string& request_id, const std::string& method,
     const std::string& fingerprint,
     const std::function<absl::StatusOr<std::string>(TemplateTx&)>& fn) {
-  return IdempotentMutation(pool_, tenant, request_id, method, fingerprint,
-                            [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
-                              PgTemplateTx tx(txn, tenant);
-                              return fn(tx);
-                            });
+  return EvalRequests().Mutate(pool_, tenant, request_id, method, fingerprint,
+                               [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+                                 PgTemplateTx tx(txn, tenant);
+                                 return fn(tx);
+                               });
 }
 
 absl::Status PgTemplateStore::Read(const std::string& tenant,
