@@ -334,9 +334,14 @@ TEST_F(EvalEvaluationE2eTest, RunFinalizeRestateAppeal) {
   const std::string first = ev.evaluation_id();
 
   // Idempotent: the same request_id returns the same evaluation, one saved.
+  // The answer is stored without its rows and completed from the stored rows:
+  // the replay must still be the first answer, field for field.
   ev1::Evaluation again;
   ASSERT_TRUE(Run(Token(Role::kAdmin), "run-1", &again).ok());
   EXPECT_EQ(again.evaluation_id(), first);
+  EXPECT_EQ(again.rows_size(), 4);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(again, ev))
+      << again.DebugString() << "\n---\n" << ev.DebugString();
   EXPECT_THAT(List(Token(Role::kAdmin), "t1"), ElementsAre(first));
 
   // Roles: a rep sees only their own row; a rep without a row nothing; a

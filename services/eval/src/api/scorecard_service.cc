@@ -417,6 +417,32 @@ absl::StatusOr<EvaluationRecord> ScorecardServiceImpl::ComputeRestatement(
   return rec;
 }
 
+absl::Status ScorecardServiceImpl::AnswerWithStoredRows(const std::string& tenant,
+                                                        const std::string& stored,
+                                                        v1::RunEvaluationResponse* resp) {
+  RETURN_IF_ERROR(ParseResponse(stored, resp));
+  if (resp->evaluation().rows_size() > 0) return absl::OkStatus();  // stored whole (older rows)
+  const std::string& id = resp->evaluation().evaluation_id();
+  std::optional<EvaluationRecord> rec;
+  RETURN_IF_ERROR(evaluations_.Read(tenant, [&](EvaluationTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(rec, tx.FindEvaluation(id, "*", /*for_update=*/false));
+    return absl::OkStatus();
+  }));
+  if (!rec) {
+    return absl::InternalError(
+        absl::StrFormat("the stored answer names evaluation \"%s\", which is not stored", id));
+  }
+  // Rows never change once inserted (a trigger refuses it): these are the
+  // rows of the first answer.
+  for (const EvaluationRowRecord& row : rec->rows) {
+    if (!resp->mutable_evaluation()->add_rows()->ParseFromString(row.scorecard)) {
+      return absl::InternalError(absl::StrFormat(
+          "stored row of rep \"%s\" in evaluation \"%s\" cannot be read", row.rep_id, id));
+    }
+  }
+  return absl::OkStatus();
+}
+
 grpc::ServerUnaryReactor* ScorecardServiceImpl::RunEvaluation(grpc::CallbackServerContext* ctx,
                                                               const v1::RunEvaluationRequest* req,
                                                               v1::RunEvaluationResponse* resp) {
@@ -429,7 +455,7 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::RunEvaluation(grpc::CallbackServ
     ASSIGN_OR_RETURN(
         std::optional<std::string> stored,
         evaluations_.StoredResponse(p.tenant, req->request_id(), METHOD(RunEvaluation), fp));
-    if (stored) return ParseResponse(*stored, resp);
+    if (stored) return AnswerWithStoredRows(p.tenant, *stored, resp);
 
     RETURN_IF_ERROR(org_.Unit(p.tenant, req->unit_id()).status());  // NOT_FOUND first
     ScorecardTemplate tmpl;
@@ -441,11 +467,12 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::RunEvaluation(grpc::CallbackServ
     }
     absl::Status st = [&]() -> absl::Status {
       ASSIGN_OR_RETURN(EvaluationRecord rec, Compute(p, req->unit_id(), *period, tmpl));
-      // The response built here is the one stored (unless a concurrent retry
-      // with the same request_id stored its own first): kept, so that an
-      // answer of 10 MiB is not parsed back from its bytes.
+      // The answer is stored for request_id replays without its rows (they
+      // are in eval.evaluation_rows already, and 10,000 of them are 10+ MiB
+      // to write twice). The answer built here is the one stored unless a
+      // concurrent retry with the same request_id stored its own first.
       v1::RunEvaluationResponse built;
-      std::string built_bytes;
+      std::string stub_bytes;
       ASSIGN_OR_RETURN(std::string bytes,
                        evaluations_.Mutate(p.tenant, req->request_id(), METHOD(RunEvaluation), fp,
                                            [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
@@ -454,14 +481,16 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::RunEvaluation(grpc::CallbackServ
                                              built.Clear();
                                              RETURN_IF_ERROR(EvaluationToProto(
                                                  copy, true, built.mutable_evaluation()));
-                                             built_bytes = built.SerializeAsString();
-                                             return built_bytes;
+                                             v1::RunEvaluationResponse stub = built;
+                                             stub.mutable_evaluation()->clear_rows();
+                                             stub_bytes = stub.SerializeAsString();
+                                             return stub_bytes;
                                            }));
-      if (bytes == built_bytes) {
+      if (bytes == stub_bytes) {
         resp->Swap(&built);
         return absl::OkStatus();
       }
-      return ParseResponse(bytes, resp);
+      return AnswerWithStoredRows(p.tenant, bytes, resp);
     }();
     // The run's scorecards and copies are freed by now: hand the memory back
     // (otherwise RSS stays at the run's peak, hundreds of MiB for 10,000 reps).

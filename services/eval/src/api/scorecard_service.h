@@ -98,6 +98,10 @@ class ScorecardServiceImpl final : public ::attain::eval::v1::ScorecardService::
                                    v1::WhatIfResponse* resp) override;
 
  private:
+  // A RunEvaluation answer stored for replays (without its rows) completed
+  // with the evaluation's rows from the store.
+  absl::Status AnswerWithStoredRows(const std::string& tenant, const std::string& stored,
+                                    v1::RunEvaluationResponse* resp);
   // PERMISSION_DENIED unless a manager `p` has `unit` in their subtree (other
   // roles pass).
   absl::Status CheckManagerScope(const Principal& p, const std::string& unit, const char* what);

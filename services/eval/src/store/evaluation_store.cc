@@ -161,7 +161,7 @@ class PgEvaluationTx final : public EvaluationTx {
         pqxx::result rows = txn_.exec_params(
             "SELECT rep_id, total_points, rank, sales_attainment_bp, scorecard "
             "FROM eval.evaluation_rows WHERE tenant_id = $1 AND evaluation_id = $2 "
-            "AND ($3 = '*' OR rep_id = $3) ORDER BY rank, rep_id",
+            "AND ($3 = '*' OR rep_id = $3) ORDER BY rank, rep_id COLLATE \"C\"",
             tenant_, evaluation_id, rows_of);
         for (const pqxx::row& row : rows) {
           EvaluationRowRecord out;
