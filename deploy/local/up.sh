@@ -17,7 +17,7 @@ SERVICES=(
   target
   ingest
   eval
-  # review
+  review
 )
 
 # service_args NAME: sets the array `extra` to NAME's flags beyond the common ones.
@@ -27,6 +27,7 @@ service_args() {
     target) ;;
     ingest) extra=(--target-addr "$ATTAIN_TARGET_ADDR") ;;
     eval) extra=(--target-addr "$ATTAIN_TARGET_ADDR" --ingest-addr "$ATTAIN_INGEST_ADDR") ;;
+    review) extra=(--target-addr "$ATTAIN_TARGET_ADDR" --eval-addr "$ATTAIN_EVAL_ADDR") ;;
   esac
 }
 
@@ -117,6 +118,7 @@ Try it (attainctl reads ATTAIN_TARGET_ADDR, ATTAIN_TOKEN and ATTAIN_JWT_KEY_FILE
   attainctl org tree
   attainctl target list --metric sales_amount
   attainctl target check
+  attainctl meeting list          (the review service: committees, meetings, minutes)
 Stop it:  ${stop_prefix}deploy/local/down.sh   (add --purge to delete the data too)
 EOF
 }
@@ -329,6 +331,14 @@ if [[ "$(cat "$STATE/demo.loaded" 2>/dev/null || true)" != "$demo_db" ]]; then
   token=$("$CTL" token mint --tenant demo --subject admin --role admin --key-file "$KEY")
   "$CTL" --addr "$ATTAIN_TARGET_ADDR" --token "$token" demo load
   printf '%s\n' "$demo_db" >"$STATE/demo.loaded"
+fi
+# The review demo (a committee and its next meeting) has its own marker, so that a
+# state folder from before the review service gets it too.
+if [[ "$(cat "$STATE/demo-review.loaded" 2>/dev/null || true)" != "$demo_db" ]]; then
+  log "loading the review demo (committee perf and its next meeting)"
+  token=$("$CTL" token mint --tenant demo --subject admin --role admin --key-file "$KEY")
+  "$CTL" --review-addr "$ATTAIN_REVIEW_ADDR" --token "$token" demo review
+  printf '%s\n' "$demo_db" >"$STATE/demo-review.loaded"
 fi
 
 trap - EXIT

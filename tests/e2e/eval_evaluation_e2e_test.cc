@@ -341,7 +341,8 @@ TEST_F(EvalEvaluationE2eTest, RunFinalizeRestateAppeal) {
   EXPECT_EQ(again.evaluation_id(), first);
   EXPECT_EQ(again.rows_size(), 4);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(again, ev))
-      << again.DebugString() << "\n---\n" << ev.DebugString();
+      << again.DebugString() << "\n---\n"
+      << ev.DebugString();
   EXPECT_THAT(List(Token(Role::kAdmin), "t1"), ElementsAre(first));
 
   // Roles: a rep sees only their own row; a rep without a row nothing; a

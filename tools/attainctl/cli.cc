@@ -60,8 +60,8 @@ absl::StatusOr<bool> ParseGlobalOption(const std::vector<std::string>& words, st
     globals->json = true;
     return true;
   }
-  if (name != "addr" && name != "ingest-addr" && name != "eval-addr" && name != "token" &&
-      name != "timeout" && name != "request-id") {
+  if (name != "addr" && name != "ingest-addr" && name != "eval-addr" && name != "review-addr" &&
+      name != "token" && name != "timeout" && name != "request-id") {
     return false;
   }
   if (!has_value) {
@@ -79,6 +79,9 @@ absl::StatusOr<bool> ParseGlobalOption(const std::vector<std::string>& words, st
   } else if (name == "eval-addr") {
     if (value.empty()) return absl::InvalidArgumentError("--eval-addr is empty: give HOST:PORT");
     globals->eval_addr = value;
+  } else if (name == "review-addr") {
+    if (value.empty()) return absl::InvalidArgumentError("--review-addr is empty: give HOST:PORT");
+    globals->review_addr = value;
   } else if (name == "token") {
     globals->token = value;
   } else if (name == "request-id") {

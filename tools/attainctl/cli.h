@@ -27,6 +27,7 @@ struct GlobalOptions {
   std::string addr = "127.0.0.1:7401";         // --addr, ATTAIN_TARGET_ADDR
   std::string ingest_addr = "127.0.0.1:7402";  // --ingest-addr, ATTAIN_INGEST_ADDR
   std::string eval_addr = "127.0.0.1:7403";    // --eval-addr, ATTAIN_EVAL_ADDR
+  std::string review_addr = "127.0.0.1:7404";  // --review-addr, ATTAIN_REVIEW_ADDR
   std::string token;                           // --token, ATTAIN_TOKEN
   bool json = false;                           // --json
   absl::Duration timeout = absl::Seconds(10);  // --timeout: deadline of each call
@@ -98,5 +99,7 @@ std::vector<Command> LeaderboardCommands();  // leaderboard_commands.cc
 std::vector<Command> ScorecardCommands();    // scorecard_commands.cc
 std::vector<Command> EvaluationCommands();   // evaluation_commands.cc
 std::vector<Command> GenerateCommands();     // generate.cc ("demo generate")
+std::vector<Command> ReviewCommands();       // review_commands.cc (committee, meeting, minutes)
+std::vector<Command> ActionCommands();       // action_commands.cc (action items, person record)
 
 }  // namespace attain::ctl

@@ -95,6 +95,25 @@ std::shared_ptr<grpc::Channel> Client::EvalChannel() {
   return *leaderboards_;
 }
 
+std::shared_ptr<grpc::Channel> Client::ReviewChannel() {
+  if (review_channel_ == nullptr) review_channel_ = OpenChannel(options_.review_addr);
+  return review_channel_;
+}
+
+::attain::review::v1::CommitteeService::Stub& Client::committees() {
+  if (committees_ == nullptr) {
+    committees_ = ::attain::review::v1::CommitteeService::NewStub(ReviewChannel());
+  }
+  return *committees_;
+}
+
+::attain::review::v1::MeetingService::Stub& Client::meetings() {
+  if (meetings_ == nullptr) {
+    meetings_ = ::attain::review::v1::MeetingService::NewStub(ReviewChannel());
+  }
+  return *meetings_;
+}
+
 std::string StatusCodeName(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::OK:

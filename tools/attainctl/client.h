@@ -15,6 +15,8 @@
 #include "attain/eval/v1/scorecard_service.grpc.pb.h"
 #include "attain/eval/v1/template_service.grpc.pb.h"
 #include "attain/ingest/v1/ingest_service.grpc.pb.h"
+#include "attain/review/v1/committee_service.grpc.pb.h"
+#include "attain/review/v1/meeting_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "attain/target/v1/target_service.grpc.pb.h"
 #include "tools/attainctl/cli.h"
@@ -48,6 +50,11 @@ class Client {
   ::attain::eval::v1::LeaderboardService::Stub& leaderboards();
   // The evaluation service's scorecards, on the same channel.
   ::attain::eval::v1::ScorecardService::Stub& scorecards();
+
+  // The review service's committees and meetings, on their own channel to
+  // --review-addr.
+  ::attain::review::v1::CommitteeService::Stub& committees();
+  ::attain::review::v1::MeetingService::Stub& meetings();
 
   // Calls one unary method of either service with a fresh context, e.g.
   // `client.Call(&targetv1::OrgService::Stub::GetOrgUnit, request, &response)`.
@@ -100,7 +107,15 @@ class Client {
   ::attain::eval::v1::ScorecardService::Stub& StubFor(::attain::eval::v1::ScorecardService::Stub*) {
     return scorecards();
   }
+  ::attain::review::v1::CommitteeService::Stub& StubFor(
+      ::attain::review::v1::CommitteeService::Stub*) {
+    return committees();
+  }
+  ::attain::review::v1::MeetingService::Stub& StubFor(::attain::review::v1::MeetingService::Stub*) {
+    return meetings();
+  }
   std::shared_ptr<grpc::Channel> EvalChannel();
+  std::shared_ptr<grpc::Channel> ReviewChannel();
 
   GlobalOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -112,6 +127,9 @@ class Client {
   std::unique_ptr<::attain::eval::v1::TemplateService::Stub> templates_;
   std::unique_ptr<::attain::eval::v1::LeaderboardService::Stub> leaderboards_;
   std::unique_ptr<::attain::eval::v1::ScorecardService::Stub> scorecards_;
+  std::shared_ptr<grpc::Channel> review_channel_;
+  std::unique_ptr<::attain::review::v1::CommitteeService::Stub> committees_;
+  std::unique_ptr<::attain::review::v1::MeetingService::Stub> meetings_;
 };
 
 // "INVALID_ARGUMENT" for grpc::StatusCode::INVALID_ARGUMENT, and so on.

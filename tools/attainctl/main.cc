@@ -35,7 +35,8 @@ std::vector<Command> AllCommands() {
                  nullptr});
   for (auto group :
        {OrgCommands(), TargetCommands(), DemoCommands(), GenerateCommands(), IngestCommands(),
-        TemplateCommands(), LeaderboardCommands(), ScorecardCommands(), EvaluationCommands()}) {
+        TemplateCommands(), LeaderboardCommands(), ScorecardCommands(), EvaluationCommands(),
+        ReviewCommands(), ActionCommands()}) {
     all.insert(all.end(), group.begin(), group.end());
   }
   return all;
@@ -56,6 +57,8 @@ std::string Usage(const std::vector<Command>& commands) {
       "127.0.0.1:7402)\n"
       "  --eval-addr HOST:PORT  the evaluation service (env ATTAIN_EVAL_ADDR; default "
       "127.0.0.1:7403)\n"
+      "  --review-addr HOST:PORT  the review service (env ATTAIN_REVIEW_ADDR; default "
+      "127.0.0.1:7404)\n"
       "  --token JWT        bearer token (env ATTAIN_TOKEN); see `attainctl token mint`\n"
       "  --json             print one JSON document instead of tables\n"
       "  --timeout 10s      deadline of each call\n"
@@ -97,6 +100,9 @@ int Main(int argc, char** argv) {
   }
   if (const char* addr = std::getenv("ATTAIN_EVAL_ADDR"); addr != nullptr && *addr != '\0') {
     globals.eval_addr = addr;
+  }
+  if (const char* addr = std::getenv("ATTAIN_REVIEW_ADDR"); addr != nullptr && *addr != '\0') {
+    globals.review_addr = addr;
   }
   if (const char* token = std::getenv("ATTAIN_TOKEN"); token != nullptr) globals.token = token;
 

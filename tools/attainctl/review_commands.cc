@@ -1,0 +1,838 @@
+// `attainctl committee …`, `meeting …` and `minutes …`: review committees,
+// their meetings, attendance and minutes (attain.review.v1.CommitteeService
+// and MeetingService at --review-addr), plus `demo review`, a demo committee
+// with one scheduled meeting. Mutations carry a request id (--request-id, or
+// a fresh one).
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/period.h"
+#include "nlohmann/json.hpp"
+#include "tools/attainctl/cli.h"
+#include "tools/attainctl/client.h"
+#include "tools/attainctl/table.h"
+
+namespace attain::ctl {
+namespace {
+
+namespace rv1 = ::attain::review::v1;
+using rv1::CommitteeService;
+using rv1::MeetingService;
+
+constexpr char kDefaultTimeZone[] = "Asia/Shanghai";
+
+// Client::Fail, with hints that name the review service and its commands.
+int Fail(Client& client, const grpc::Status& status) {
+  std::string hint;
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      hint = absl::StrCat("is attain-review running at ", client.options().review_addr,
+                          "? (point --review-addr or ATTAIN_REVIEW_ADDR at it; check with "
+                          "`attainctl --addr ",
+                          client.options().review_addr, " health`)");
+      break;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      hint = absl::StrCat("the server at ", client.options().review_addr,
+                          " does not implement this method: is it attain-review, at the same "
+                          "API version?");
+      break;
+    case grpc::StatusCode::NOT_FOUND:
+      hint =
+          "check the id: `attainctl committee list` and `attainctl meeting list` show what "
+          "exists";
+      break;
+    default:
+      return client.Fail(status);
+  }
+  std::cerr << "error: " << StatusCodeName(status.error_code()) << ": " << status.error_message()
+            << "\nhint: " << hint << "\n"
+            << std::flush;
+  return kExitFailure;
+}
+
+// ------------------------------------------------------------------ names
+
+// "chair", "vice_chair"/"vice-chair", "secretary_general"/"secretary-general"/
+// "sg", "member", or the enum's own names.
+bool ParseRole(std::string text, rv1::CommitteeRole* role) {
+  text = absl::AsciiStrToLower(text);
+  absl::StrReplaceAll({{"-", "_"}}, &text);
+  if (absl::StartsWith(text, "committee_role_")) text = text.substr(15);
+  if (text == "chair") {
+    *role = rv1::COMMITTEE_ROLE_CHAIR;
+  } else if (text == "vice_chair") {
+    *role = rv1::COMMITTEE_ROLE_VICE_CHAIR;
+  } else if (text == "secretary_general" || text == "sg") {
+    *role = rv1::COMMITTEE_ROLE_SECRETARY_GENERAL;
+  } else if (text == "member") {
+    *role = rv1::COMMITTEE_ROLE_MEMBER;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string RoleText(rv1::CommitteeRole role) {
+  switch (role) {
+    case rv1::COMMITTEE_ROLE_CHAIR:
+      return "chair";
+    case rv1::COMMITTEE_ROLE_VICE_CHAIR:
+      return "vice chair";
+    case rv1::COMMITTEE_ROLE_SECRETARY_GENERAL:
+      return "secretary-general";
+    case rv1::COMMITTEE_ROLE_MEMBER:
+      return "member";
+    default:
+      return "?";
+  }
+}
+
+std::string StatusText(rv1::MeetingStatus status) {
+  switch (status) {
+    case rv1::MEETING_STATUS_SCHEDULED:
+      return "scheduled";
+    case rv1::MEETING_STATUS_IN_PROGRESS:
+      return "in progress";
+    case rv1::MEETING_STATUS_CLOSED:
+      return "closed";
+    case rv1::MEETING_STATUS_CANCELLED:
+      return "cancelled";
+    default:
+      return "?";
+  }
+}
+
+std::string AttendanceText(rv1::Attendance a) {
+  switch (a) {
+    case rv1::ATTENDANCE_PRESENT:
+      return "present";
+    case rv1::ATTENDANCE_ABSENT:
+      return "absent";
+    case rv1::ATTENDANCE_EXCUSED:
+      return "excused";
+    default:
+      return "-";
+  }
+}
+
+// "2025-05-05T09:00:00+08:00" (RFC 3339), or "2025-05-05 09:00" /
+// "2025-05-05T09:00" in `tz`.
+bool ParseWhen(const std::string& text, absl::TimeZone tz, absl::Time* out) {
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, text, out, &err)) return true;
+  for (const char* format : {"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"}) {
+    if (absl::ParseTime(format, text, tz, out, &err)) return true;
+  }
+  return false;
+}
+
+// Sets `*out` from --NAME (a time), reporting a usage error otherwise.
+bool TimeFlag(const Invocation& inv, const std::string& name, google::protobuf::Timestamp* out,
+              int* rc) {
+  absl::TimeZone tz;
+  const std::string zone = inv.args.Get("tz", kDefaultTimeZone);
+  if (!absl::LoadTimeZone(zone, &tz)) {
+    *rc =
+        inv.UsageError(absl::StrCat("--tz \"", zone, "\" is not a time zone (e.g. Asia/Shanghai)"));
+    return false;
+  }
+  absl::Time t;
+  if (!ParseWhen(inv.args.Get(name), tz, &t)) {
+    *rc = inv.UsageError(
+        absl::StrCat("--", name, " \"", inv.args.Get(name),
+                     "\" is not a time: write \"2025-05-05 09:00\" (in --tz, default ",
+                     kDefaultTimeZone, ") or RFC 3339 \"2025-05-05T09:00:00+08:00\""));
+    return false;
+  }
+  out->set_seconds(absl::ToUnixSeconds(t));
+  return true;
+}
+
+bool IntFlag(const Invocation& inv, const std::string& name, int64_t* out, int* rc) {
+  if (!absl::SimpleAtoi(inv.args.Get(name), out)) {
+    *rc = inv.UsageError(absl::StrCat("--", name, " takes a whole number"));
+    return false;
+  }
+  return true;
+}
+
+// ------------------------------------------------------------------ output
+
+void PrintCommittee(const rv1::Committee& c) {
+  PrintFields({{"Committee", c.committee_id()},
+               {"Name", c.name()},
+               {"Unit", c.unit_id()},
+               {"Version", absl::StrCat(c.version())},
+               {"Created", FormatTimestamp(c.create_time())},
+               {"Updated", FormatTimestamp(c.update_time())}});
+  std::cout << "\n";
+  Table table({"person", "name", "role", "department", "dept. manager"});
+  for (const rv1::CommitteeMember& m : c.members()) {
+    table.AddRow({m.person_id(), m.name(), RoleText(m.role()), m.department(),
+                  m.department_manager() ? "yes" : ""});
+  }
+  table.Print();
+}
+
+void PrintMeeting(const rv1::Meeting& m) {
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"Meeting", m.meeting_id()},
+      {"Committee", m.committee_id()},
+      {"Title", m.title()},
+      {"Period", m.period()},
+      {"Starts", FormatTimestamp(m.start_time())},
+      {"Duration", absl::StrCat(m.duration_minutes(), " min")},
+      {"Status", StatusText(m.status())},
+      {"Minute taker", m.minute_taker_id()},
+      {"Version", absl::StrCat(m.version())},
+  };
+  if (!m.purpose().empty()) fields.insert(fields.begin() + 3, {"Purpose", m.purpose()});
+  if (!m.series_id().empty()) fields.emplace_back("Series", m.series_id());
+  if (!m.previous_meeting_id().empty()) fields.emplace_back("Previous", m.previous_meeting_id());
+  if (m.has_start_record_time()) {
+    fields.emplace_back("Started", FormatTimestamp(m.start_record_time()));
+  }
+  if (m.has_end_record_time()) {
+    fields.emplace_back(m.status() == rv1::MEETING_STATUS_CANCELLED ? "Cancelled" : "Closed",
+                        FormatTimestamp(m.end_record_time()));
+  }
+  if (!m.cancel_reason().empty()) fields.emplace_back("Reason", m.cancel_reason());
+  PrintFields(fields);
+  std::cout << "\n";
+  Table table({"invitee", "attendance"});
+  for (const rv1::Invitee& i : m.invitees()) {
+    table.AddRow({i.person_id(), AttendanceText(i.attendance())});
+  }
+  table.Print();
+}
+
+void PrintMeetingTable(const google::protobuf::RepeatedPtrField<rv1::Meeting>& meetings) {
+  Table table({"meeting", "committee", "period", "starts", "min", "status", "title"});
+  table.AlignRight(4);
+  for (const rv1::Meeting& m : meetings) {
+    table.AddRow({m.meeting_id(), m.committee_id(), m.period(), FormatTimestamp(m.start_time()),
+                  absl::StrCat(m.duration_minutes()), StatusText(m.status()), m.title()});
+  }
+  table.Print();
+}
+
+// One entry as a block: a heading line, then its text indented verbatim.
+void PrintMinutesEntry(const rv1::MinutesEntry& e) {
+  std::cout << "#" << e.sequence() << " "
+            << (e.kind() == rv1::MINUTES_ENTRY_KIND_DECISION ? "DECISION" : "note") << "  "
+            << e.speaker_id() << "  (recorded by " << e.recorded_by() << ", "
+            << FormatTimestamp(e.record_time()) << ")\n";
+  for (absl::string_view line : absl::StrSplit(e.text(), '\n')) {
+    std::cout << "    " << line << "\n";
+  }
+}
+
+// ------------------------------------------------------------------ committees
+
+// The members from --members-file (a JSON array, or an object with
+// "members"; each {person_id, name, role, department, department_manager})
+// and --member PERSON:ROLE:DEPARTMENT:NAME flags; --manager PERSON marks
+// department managers. false with a usage error in `*rc`.
+bool ReadMembers(const Invocation& inv, rv1::Committee* out, int* rc) {
+  if (inv.args.Has("members-file")) {
+    const std::string path = inv.args.Get("members-file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      *rc = inv.UsageError(absl::StrCat("cannot read ", path));
+      return false;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+    if (doc.is_object() && doc.contains("members")) doc = doc["members"];
+    if (!doc.is_array()) {
+      *rc = inv.UsageError(
+          absl::StrCat(path,
+                       " is not a JSON array of members: [{\"person_id\": \"gm\", \"name\": \"…\", "
+                       "\"role\": \"chair\", \"department\": \"management\"}, …]"));
+      return false;
+    }
+    for (size_t i = 0; i < doc.size(); ++i) {
+      const nlohmann::json& m = doc[i];
+      auto text_of = [&](const char* snake, const char* camel) -> std::string {
+        for (const char* key : {snake, camel}) {
+          if (m.is_object() && m.contains(key) && m[key].is_string()) {
+            return m[key].get<std::string>();
+          }
+        }
+        return "";
+      };
+      rv1::CommitteeMember* member = out->add_members();
+      member->set_person_id(text_of("person_id", "personId"));
+      member->set_name(text_of("name", "name"));
+      member->set_department(text_of("department", "department"));
+      const std::string role = text_of("role", "role");
+      rv1::CommitteeRole parsed;
+      if (!ParseRole(role, &parsed)) {
+        *rc = inv.UsageError(absl::StrFormat(
+            "%s: member %d has role \"%s\": use chair, vice_chair, secretary_general or member",
+            path, i, role));
+        return false;
+      }
+      member->set_role(parsed);
+      for (const char* key : {"department_manager", "departmentManager"}) {
+        if (m.is_object() && m.contains(key) && m[key].is_boolean()) {
+          member->set_department_manager(m[key].get<bool>());
+        }
+      }
+    }
+  }
+  for (const std::string& flag : inv.args.GetAll("member")) {
+    std::vector<std::string> parts = absl::StrSplit(flag, absl::MaxSplits(':', 3));
+    rv1::CommitteeRole role;
+    if (parts.size() != 4 || !ParseRole(parts[1], &role)) {
+      *rc = inv.UsageError(absl::StrCat(
+          "--member \"", flag,
+          "\" is not PERSON:ROLE:DEPARTMENT:NAME (ROLE chair, vice_chair, secretary_general or "
+          "member), e.g. gm:chair:management:Wang Wei"));
+      return false;
+    }
+    rv1::CommitteeMember* member = out->add_members();
+    member->set_person_id(parts[0]);
+    member->set_role(role);
+    member->set_department(parts[2]);
+    member->set_name(parts[3]);
+  }
+  for (const std::string& person : inv.args.GetAll("manager")) {
+    bool found = false;
+    for (rv1::CommitteeMember& m : *out->mutable_members()) {
+      if (m.person_id() == person) {
+        m.set_department_manager(true);
+        found = true;
+      }
+    }
+    if (!found) {
+      *rc = inv.UsageError(absl::StrCat("--manager \"", person, "\" is not among the members"));
+      return false;
+    }
+  }
+  return true;
+}
+
+int RunCommitteeCreate(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::CreateCommitteeRequest req;
+  rv1::Committee* c = req.mutable_committee();
+  c->set_committee_id(inv.args.positional()[0]);
+  c->set_name(inv.args.Get("name"));
+  c->set_unit_id(inv.args.Get("unit"));
+  int rc = kExitOk;
+  if (!ReadMembers(inv, c, &rc)) return rc;
+  if (c->members().empty()) {
+    return inv.UsageError(
+        "give the members: --member PERSON:ROLE:DEPARTMENT:NAME (repeat) or "
+        "--members-file F.json");
+  }
+  req.set_request_id(client.NewRequestId());
+  rv1::CreateCommitteeResponse resp;
+  grpc::Status st = client.Call(&CommitteeService::Stub::CreateCommittee, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  client.json() ? PrintJson(resp.committee()) : PrintCommittee(resp.committee());
+  return kExitOk;
+}
+
+int RunCommitteeGet(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::GetCommitteeRequest req;
+  req.set_committee_id(inv.args.positional()[0]);
+  rv1::GetCommitteeResponse resp;
+  grpc::Status st = client.Call(&CommitteeService::Stub::GetCommittee, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  client.json() ? PrintJson(resp.committee()) : PrintCommittee(resp.committee());
+  return kExitOk;
+}
+
+int RunCommitteeList(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::ListCommitteesResponse all;
+  grpc::Status st =
+      client.ListAll(&CommitteeService::Stub::ListCommittees, rv1::ListCommitteesRequest(), &all,
+                     [](const rv1::ListCommitteesResponse& r) { return r.committees_size(); });
+  if (!st.ok()) return Fail(client, st);
+  if (client.json()) {
+    PrintJson(all);
+    return kExitOk;
+  }
+  Table table({"committee", "name", "unit", "members", "chair", "secretary-general", "version"});
+  table.AlignRight(3).AlignRight(6);
+  for (const rv1::Committee& c : all.committees()) {
+    std::string chair, sg;
+    for (const rv1::CommitteeMember& m : c.members()) {
+      if (m.role() == rv1::COMMITTEE_ROLE_CHAIR) chair = m.person_id();
+      if (m.role() == rv1::COMMITTEE_ROLE_SECRETARY_GENERAL) sg = m.person_id();
+    }
+    table.AddRow({c.committee_id(), c.name(), c.unit_id(), absl::StrCat(c.members_size()), chair,
+                  sg, absl::StrCat(c.version())});
+  }
+  table.Print();
+  return kExitOk;
+}
+
+int RunCommitteeUpdate(const Invocation& inv) {
+  Client& client = inv.client;
+  int rc = kExitOk;
+  int64_t version = 0;
+  if (!inv.args.Has("version")) {
+    return inv.UsageError(
+        "--version is required: the version your change is based on "
+        "(`attainctl committee get ID` shows it)");
+  }
+  if (!IntFlag(inv, "version", &version, &rc)) return rc;
+  rv1::UpdateCommitteeRequest req;
+  rv1::Committee* c = req.mutable_committee();
+  c->set_committee_id(inv.args.positional()[0]);
+  if (inv.args.Has("name")) {
+    c->set_name(inv.args.Get("name"));
+    req.mutable_update_mask()->add_paths("name");
+  }
+  if (inv.args.Has("unit")) {
+    c->set_unit_id(inv.args.Get("unit"));
+    req.mutable_update_mask()->add_paths("unit_id");
+  }
+  if (inv.args.Has("member") || inv.args.Has("members-file")) {
+    if (!ReadMembers(inv, c, &rc)) return rc;
+    req.mutable_update_mask()->add_paths("members");
+  } else if (inv.args.Has("manager")) {
+    return inv.UsageError("--manager goes with the new members (--member or --members-file)");
+  }
+  if (req.update_mask().paths().empty()) {
+    return inv.UsageError("nothing to change: give --name, --unit and/or the members");
+  }
+  req.set_expected_version(version);
+  req.set_request_id(client.NewRequestId());
+  rv1::UpdateCommitteeResponse resp;
+  grpc::Status st = client.Call(&CommitteeService::Stub::UpdateCommittee, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  client.json() ? PrintJson(resp.committee()) : PrintCommittee(resp.committee());
+  return kExitOk;
+}
+
+// ------------------------------------------------------------------ meetings
+
+template <typename Response>
+int ShowMeeting(Client& client, const Response& resp) {
+  client.json() ? PrintJson(resp.meeting()) : PrintMeeting(resp.meeting());
+  return kExitOk;
+}
+
+int RunSchedule(const Invocation& inv) {
+  Client& client = inv.client;
+  for (const char* flag : {"committee", "title", "period", "start", "minute-taker"}) {
+    if (!inv.args.Has(flag)) return inv.UsageError(absl::StrCat("--", flag, " is required"));
+  }
+  int rc = kExitOk;
+  rv1::ScheduleMeetingRequest req;
+  req.set_committee_id(inv.args.Get("committee"));
+  req.set_title(inv.args.Get("title"));
+  req.set_purpose(inv.args.Get("purpose"));
+  req.set_period(inv.args.Get("period"));
+  if (!TimeFlag(inv, "start", req.mutable_start_time(), &rc)) return rc;
+  int64_t duration = 120;
+  if (inv.args.Has("duration") && !IntFlag(inv, "duration", &duration, &rc)) return rc;
+  req.set_duration_minutes(static_cast<int32_t>(duration));
+  req.set_minute_taker_id(inv.args.Get("minute-taker"));
+  for (const std::string& id : inv.args.GetAll("invitee")) req.add_invitee_ids(id);
+  req.set_request_id(client.NewRequestId());
+  rv1::ScheduleMeetingResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::ScheduleMeeting, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  return ShowMeeting(client, resp);
+}
+
+int RunSeries(const Invocation& inv) {
+  Client& client = inv.client;
+  for (const char* flag :
+       {"committee", "cadence", "first-period", "count", "first-start", "minute-taker"}) {
+    if (!inv.args.Has(flag)) return inv.UsageError(absl::StrCat("--", flag, " is required"));
+  }
+  int rc = kExitOk;
+  rv1::ScheduleMeetingSeriesRequest req;
+  req.set_committee_id(inv.args.Get("committee"));
+  const std::string cadence = absl::AsciiStrToLower(inv.args.Get("cadence"));
+  if (cadence == "monthly") {
+    req.set_cadence(rv1::CADENCE_MONTHLY);
+  } else if (cadence == "quarterly") {
+    req.set_cadence(rv1::CADENCE_QUARTERLY);
+  } else {
+    return inv.UsageError("--cadence is monthly or quarterly");
+  }
+  req.set_first_period(inv.args.Get("first-period"));
+  int64_t count = 0;
+  if (!IntFlag(inv, "count", &count, &rc)) return rc;
+  req.set_count(static_cast<int32_t>(count));
+  if (!TimeFlag(inv, "first-start", req.mutable_first_start_time(), &rc)) return rc;
+  int64_t duration = 120;
+  if (inv.args.Has("duration") && !IntFlag(inv, "duration", &duration, &rc)) return rc;
+  req.set_duration_minutes(static_cast<int32_t>(duration));
+  req.set_title_template(inv.args.Get("title", "{period} performance review"));
+  req.set_purpose(inv.args.Get("purpose"));
+  req.set_minute_taker_id(inv.args.Get("minute-taker"));
+  for (const std::string& id : inv.args.GetAll("invitee")) req.add_invitee_ids(id);
+  req.set_request_id(client.NewRequestId());
+  rv1::ScheduleMeetingSeriesResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::ScheduleMeetingSeries, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  if (client.json()) {
+    PrintJson(resp);
+    return kExitOk;
+  }
+  std::cout << "Series " << resp.series_id() << ": " << resp.meetings_size() << " meetings\n\n";
+  PrintMeetingTable(resp.meetings());
+  return kExitOk;
+}
+
+int RunMeetingGet(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::GetMeetingRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  rv1::GetMeetingResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::GetMeeting, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  return ShowMeeting(client, resp);
+}
+
+int RunMeetingList(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::ListMeetingsRequest req;
+  req.set_committee_id(inv.args.Get("committee"));
+  req.set_period(inv.args.Get("period"));
+  if (inv.args.Has("status")) {
+    std::string s = absl::AsciiStrToLower(inv.args.Get("status"));
+    absl::StrReplaceAll({{"-", "_"}, {" ", "_"}}, &s);
+    const std::map<std::string, rv1::MeetingStatus> names = {
+        {"scheduled", rv1::MEETING_STATUS_SCHEDULED},
+        {"in_progress", rv1::MEETING_STATUS_IN_PROGRESS},
+        {"closed", rv1::MEETING_STATUS_CLOSED},
+        {"cancelled", rv1::MEETING_STATUS_CANCELLED}};
+    auto it = names.find(s);
+    if (it == names.end()) {
+      return inv.UsageError("--status is scheduled, in_progress, closed or cancelled");
+    }
+    req.set_status(it->second);
+  }
+  rv1::ListMeetingsResponse all;
+  grpc::Status st =
+      client.ListAll(&MeetingService::Stub::ListMeetings, req, &all,
+                     [](const rv1::ListMeetingsResponse& r) { return r.meetings_size(); });
+  if (!st.ok()) return Fail(client, st);
+  if (client.json()) {
+    PrintJson(all);
+    return kExitOk;
+  }
+  PrintMeetingTable(all.meetings());
+  return kExitOk;
+}
+
+int ChangeStatus(const Invocation& inv, rv1::MeetingStatus status) {
+  Client& client = inv.client;
+  rv1::ChangeMeetingStatusRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  req.set_status(status);
+  req.set_reason(inv.args.Get("reason"));
+  req.set_request_id(client.NewRequestId());
+  rv1::ChangeMeetingStatusResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::ChangeMeetingStatus, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  return ShowMeeting(client, resp);
+}
+
+int RunStart(const Invocation& inv) { return ChangeStatus(inv, rv1::MEETING_STATUS_IN_PROGRESS); }
+int RunClose(const Invocation& inv) { return ChangeStatus(inv, rv1::MEETING_STATUS_CLOSED); }
+int RunCancel(const Invocation& inv) {
+  if (!inv.args.Has("reason")) return inv.UsageError("--reason is required: why it is called off");
+  return ChangeStatus(inv, rv1::MEETING_STATUS_CANCELLED);
+}
+
+int RunAttend(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::RecordAttendanceRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  for (auto [flag, value] :
+       std::vector<std::pair<const char*, rv1::Attendance>>{{"present", rv1::ATTENDANCE_PRESENT},
+                                                            {"absent", rv1::ATTENDANCE_ABSENT},
+                                                            {"excused", rv1::ATTENDANCE_EXCUSED}}) {
+    for (const std::string& list : inv.args.GetAll(flag)) {
+      for (absl::string_view person : absl::StrSplit(list, ',', absl::SkipWhitespace())) {
+        (*req.mutable_attendance())[std::string(absl::StripAsciiWhitespace(person))] = value;
+      }
+    }
+  }
+  if (req.attendance().empty()) {
+    return inv.UsageError("say who came: --present P[,P…] --absent P --excused P");
+  }
+  req.set_request_id(client.NewRequestId());
+  rv1::RecordAttendanceResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::RecordAttendance, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  return ShowMeeting(client, resp);
+}
+
+// ------------------------------------------------------------------ minutes
+
+int RunMinutesAdd(const Invocation& inv) {
+  Client& client = inv.client;
+  if (!inv.args.Has("speaker")) return inv.UsageError("--speaker is required: who spoke");
+  if (inv.args.Has("text") == inv.args.Has("text-file")) {
+    return inv.UsageError("give the words with --text TEXT or --text-file FILE");
+  }
+  rv1::AddMinutesEntryRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  req.set_speaker_id(inv.args.Get("speaker"));
+  if (inv.args.Has("text-file")) {
+    const std::string path = inv.args.Get("text-file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return inv.UsageError(absl::StrCat("cannot read ", path));
+    std::stringstream text;
+    text << in.rdbuf();
+    req.set_text(text.str());
+  } else {
+    req.set_text(inv.args.Get("text"));
+  }
+  req.set_kind(inv.args.Has("decision") ? rv1::MINUTES_ENTRY_KIND_DECISION
+                                        : rv1::MINUTES_ENTRY_KIND_NOTE);
+  req.set_request_id(client.NewRequestId());
+  rv1::AddMinutesEntryResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::AddMinutesEntry, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  client.json() ? PrintJson(resp.entry()) : PrintMinutesEntry(resp.entry());
+  return kExitOk;
+}
+
+int RunMinutesList(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::ListMinutesRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  rv1::ListMinutesResponse all;
+  grpc::Status st =
+      client.ListAll(&MeetingService::Stub::ListMinutes, req, &all,
+                     [](const rv1::ListMinutesResponse& r) { return r.entries_size(); });
+  if (!st.ok()) return Fail(client, st);
+  if (client.json()) {
+    PrintJson(all);
+    return kExitOk;
+  }
+  if (all.entries().empty()) std::cout << "(no minutes yet)\n";
+  for (const rv1::MinutesEntry& e : all.entries()) PrintMinutesEntry(e);
+  return kExitOk;
+}
+
+// ------------------------------------------------------------------ demo
+
+// The demo committee reviews the demo company ("acme", `demo load`); its
+// meeting reviews this month and starts on the 5th of the next at 09:00
+// (Asia/Shanghai). Fixed request ids make a rerun harmless.
+int RunDemoReview(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::CreateCommitteeRequest create;
+  create.set_request_id("demo-committee-perf");
+  rv1::Committee* c = create.mutable_committee();
+  c->set_committee_id("perf");
+  c->set_name("业绩跟踪委员会 Sales performance committee");
+  c->set_unit_id("acme");
+  struct DemoMember {
+    const char* id;
+    const char* name;
+    rv1::CommitteeRole role;
+    const char* department;
+    bool manager;
+  };
+  const DemoMember members[] = {
+      {"gm", "王总 Wang (general manager)", rv1::COMMITTEE_ROLE_CHAIR, "management", true},
+      {"vp-sales", "李总 Li (sales VP)", rv1::COMMITTEE_ROLE_SECRETARY_GENERAL, "sales", true},
+      {"hr-head", "周婷 Zhou (HR)", rv1::COMMITTEE_ROLE_VICE_CHAIR, "hr", true},
+      {"mkt-lead", "赵敏 Zhao (marketing)", rv1::COMMITTEE_ROLE_MEMBER, "marketing", true},
+      {"fin-lead", "钱进 Qian (finance)", rv1::COMMITTEE_ROLE_MEMBER, "finance", true},
+  };
+  for (const DemoMember& m : members) {
+    rv1::CommitteeMember* member = c->add_members();
+    member->set_person_id(m.id);
+    member->set_name(m.name);
+    member->set_role(m.role);
+    member->set_department(m.department);
+    member->set_department_manager(m.manager);
+  }
+  rv1::CreateCommitteeResponse created;
+  grpc::Status st = client.Call(&CommitteeService::Stub::CreateCommittee, create, &created);
+  if (!st.ok() && st.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+    return Fail(client, grpc::Status(st.error_code(), absl::StrCat("creating committee perf: ",
+                                                                   st.error_message())));
+  }
+
+  absl::TimeZone tz;
+  absl::LoadTimeZone(kDefaultTimeZone, &tz);
+  const Period month = Period::Containing(PeriodKind::kMonth, absl::Now(), tz);
+  const absl::CivilDay fifth = month.last_day() + 5;  // the 5th of the next month
+  rv1::ScheduleMeetingRequest req;
+  req.set_request_id(absl::StrCat("demo-meeting-", month.ToString()));
+  req.set_committee_id("perf");
+  req.set_title(absl::StrCat(month.ToString(), " 业绩质询会 performance review"));
+  req.set_purpose("Review the month's deviations, their causes and the improvement actions");
+  req.set_period(month.ToString());
+  req.mutable_start_time()->set_seconds(
+      absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(fifth) + 9 * 3600, tz)));
+  req.set_duration_minutes(120);
+  req.set_minute_taker_id("mkt-lead");
+  rv1::ScheduleMeetingResponse scheduled;
+  st = client.Call(&MeetingService::Stub::ScheduleMeeting, req, &scheduled);
+  if (!st.ok()) {
+    return Fail(client, grpc::Status(st.error_code(),
+                                     absl::StrCat("scheduling the meeting: ", st.error_message())));
+  }
+  if (client.json()) {
+    PrintJson(nlohmann::ordered_json{{"committee_id", "perf"},
+                                     {"meeting_id", scheduled.meeting().meeting_id()}});
+  } else {
+    std::cout << "committee perf (" << c->members_size() << " members) and meeting "
+              << scheduled.meeting().meeting_id() << " (" << month.ToString() << ", "
+              << FormatTimestamp(scheduled.meeting().start_time()) << ") are ready\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> ReviewCommands() {
+  const std::string members_synopsis =
+      "--member PERSON:ROLE:DEPARTMENT:NAME … | --members-file F.json [--manager PERSON …]";
+  return {
+      {"committee create",
+       absl::StrCat("ID --name NAME --unit UNIT ", members_synopsis),
+       "creates a review committee: exactly one chair and one secretary-general among its "
+       "members (ROLE chair, vice_chair, secretary_general or member; --manager marks a "
+       "department's manager)",
+       {"name", "unit", "member", "members-file", "manager"},
+       {},
+       1,
+       1,
+       RunCommitteeCreate},
+      {"committee get", "ID", "shows a committee and its members", {}, {}, 1, 1, RunCommitteeGet},
+      {"committee list", "", "lists the committees", {}, {}, 0, 0, RunCommitteeList},
+      {"committee update",
+       absl::StrCat("ID --version N [--name NAME] [--unit UNIT] [", members_synopsis, "]"),
+       "changes a committee's name, unit or members (replaced whole) from version N",
+       {"version", "name", "unit", "member", "members-file", "manager"},
+       {},
+       1,
+       1,
+       RunCommitteeUpdate},
+      {"meeting schedule",
+       "--committee C --title T --period P --start \"2025-05-05 09:00\" --minute-taker PERSON "
+       "[--duration 120] [--purpose TEXT] [--invitee PERSON …] [--tz ZONE]",
+       "schedules a meeting reviewing period P (invitees: the committee's members unless "
+       "--invitee)",
+       {"committee", "title", "period", "start", "minute-taker", "duration", "purpose", "invitee",
+        "tz"},
+       {},
+       0,
+       0,
+       RunSchedule},
+      {"meeting series",
+       "--committee C --cadence monthly|quarterly --first-period P --count N --first-start TIME "
+       "--minute-taker PERSON [--duration 120] [--title \"{period} review\"] [--purpose TEXT] "
+       "[--invitee PERSON …] [--tz ZONE]",
+       "schedules one meeting per period from P on, each as long after its period's end as the "
+       "first",
+       {"committee", "cadence", "first-period", "count", "first-start", "minute-taker", "duration",
+        "title", "purpose", "invitee", "tz"},
+       {},
+       0,
+       0,
+       RunSeries},
+      {"meeting get",
+       "ID",
+       "shows a meeting with its invitees' attendance",
+       {},
+       {},
+       1,
+       1,
+       RunMeetingGet},
+      {"meeting list",
+       "[--committee C] [--status scheduled|in_progress|closed|cancelled] [--period P]",
+       "lists meetings by start time",
+       {"committee", "status", "period"},
+       {},
+       0,
+       0,
+       RunMeetingList},
+      {"meeting start",
+       "ID",
+       "starts a scheduled meeting (minutes may be taken)",
+       {},
+       {},
+       1,
+       1,
+       RunStart},
+      {"meeting close",
+       "ID",
+       "closes a meeting in progress (its record becomes read-only)",
+       {},
+       {},
+       1,
+       1,
+       RunClose},
+      {"meeting cancel",
+       "ID --reason TEXT",
+       "calls off a scheduled meeting or one in progress",
+       {"reason"},
+       {},
+       1,
+       1,
+       RunCancel},
+      {"meeting attend",
+       "ID [--present P[,P…]] [--absent P[,P…]] [--excused P[,P…]]",
+       "records who attended (invitees only)",
+       {"present", "absent", "excused"},
+       {},
+       1,
+       1,
+       RunAttend},
+      {"minutes add",
+       "MEETING --speaker PERSON --text TEXT|--text-file FILE [--decision]",
+       "appends an entry to a meeting's minutes (the minute taker, while it is in progress)",
+       {"speaker", "text", "text-file"},
+       {"decision"},
+       1,
+       1,
+       RunMinutesAdd},
+      {"minutes list",
+       "MEETING",
+       "shows a meeting's minutes in order",
+       {},
+       {},
+       1,
+       1,
+       RunMinutesList},
+      {"demo review",
+       "",
+       "creates the demo committee (perf, of unit acme) and schedules its meeting reviewing "
+       "this month",
+       {},
+       {},
+       0,
+       0,
+       RunDemoReview},
+  };
+}
+
+}  // namespace attain::ctl
