@@ -38,3 +38,15 @@ target_compile_definitions(review_agenda_e2e_test PRIVATE
   ATTAIN_EVAL_BINARY="$<TARGET_FILE:attain-eval>"
   ATTAIN_REVIEW_BINARY="$<TARGET_FILE:attain-review>")
 add_dependencies(review_agenda_e2e_test attain-target attain-ingest attain-eval attain-review)
+# attainctl agenda …, report … and meeting pack against attain-review with
+# attain-eval, attain-target and attain-ingest.
+attain_test(review_agenda_cli_e2e_test LABEL e2e SOURCES e2e/review_agenda_cli_e2e_test.cc
+  DEPS attain_ingest_stack nlohmann_json::nlohmann_json)
+target_compile_definitions(review_agenda_cli_e2e_test PRIVATE
+  ATTAIN_TARGET_BINARY="$<TARGET_FILE:attain-target>"
+  ATTAIN_INGEST_BINARY="$<TARGET_FILE:attain-ingest>"
+  ATTAIN_EVAL_BINARY="$<TARGET_FILE:attain-eval>"
+  ATTAIN_REVIEW_BINARY="$<TARGET_FILE:attain-review>"
+  ATTAINCTL_BINARY="$<TARGET_FILE:attainctl>")
+add_dependencies(review_agenda_cli_e2e_test attain-target attain-ingest attain-eval attain-review
+  attainctl)

@@ -99,7 +99,7 @@ std::vector<Command> LeaderboardCommands();  // leaderboard_commands.cc
 std::vector<Command> ScorecardCommands();    // scorecard_commands.cc
 std::vector<Command> EvaluationCommands();   // evaluation_commands.cc
 std::vector<Command> GenerateCommands();     // generate.cc ("demo generate")
-std::vector<Command> ReviewCommands();       // review_commands.cc (committee, meeting, minutes)
+std::vector<Command> ReviewCommands();       // review_commands.cc (committee … report)
 std::vector<Command> ActionCommands();       // action_commands.cc (action items, person record)
 
 }  // namespace attain::ctl

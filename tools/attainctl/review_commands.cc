@@ -1,8 +1,9 @@
-// `attainctl committee …`, `meeting …` and `minutes …`: review committees,
-// their meetings, attendance and minutes (attain.review.v1.CommitteeService
-// and MeetingService at --review-addr), plus `demo review`, a demo committee
-// with one scheduled meeting. Mutations carry a request id (--request-id, or
-// a fresh one).
+// `attainctl committee …`, `meeting …`, `minutes …`, `agenda …` and
+// `report …`: review committees, their meetings, attendance, minutes,
+// agendas, presenters' reports and the meeting pack
+// (attain.review.v1.CommitteeService and MeetingService at --review-addr),
+// plus `demo review`, a demo committee with one scheduled meeting. Mutations
+// carry a request id (--request-id, or a fresh one).
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -27,6 +28,7 @@
 #include "tools/attainctl/cli.h"
 #include "tools/attainctl/client.h"
 #include "tools/attainctl/table.h"
+#include "tools/attainctl/values.h"
 
 namespace attain::ctl {
 namespace {
@@ -637,6 +639,479 @@ int RunMinutesList(const Invocation& inv) {
   return kExitOk;
 }
 
+// ------------------------------------------------------------------ agenda
+
+std::string Percent(int64_t bp) {
+  const int64_t abs = bp < 0 ? -bp : bp;
+  return absl::StrFormat("%s%d.%02d %%", bp < 0 ? "-" : "", abs / 100, abs % 100);
+}
+
+std::string KindText(rv1::AgendaItemKind kind) {
+  switch (kind) {
+    case rv1::AGENDA_ITEM_KIND_PREVIOUS_ACTIONS:
+      return "previous actions";
+    case rv1::AGENDA_ITEM_KIND_PRESENTATION:
+      return "presentation";
+    case rv1::AGENDA_ITEM_KIND_FREE_DISCUSSION:
+      return "free discussion";
+    case rv1::AGENDA_ITEM_KIND_SPARE:
+      return "spare";
+    default:
+      return "?";
+  }
+}
+
+std::string CauseKindText(rv1::CauseKind kind) {
+  switch (kind) {
+    case rv1::CAUSE_KIND_INTERNAL:
+      return "internal";
+    case rv1::CAUSE_KIND_EXTERNAL:
+      return "external";
+    default:
+      return "undecided";
+  }
+}
+
+bool ParseCauseKind(std::string text, rv1::CauseKind* kind) {
+  text = absl::AsciiStrToLower(text);
+  if (text == "internal") {
+    *kind = rv1::CAUSE_KIND_INTERNAL;
+  } else if (text == "external") {
+    *kind = rv1::CAUSE_KIND_EXTERNAL;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// "0:15": minutes from the meeting's start.
+std::string Offset(int32_t minutes) {
+  return absl::StrFormat("%d:%02d", minutes / 60, minutes % 60);
+}
+
+// "Team East (unit:t1)"; "" without a presenter.
+std::string PresenterText(const std::string& name, const ::attain::type::v1::Scope& scope) {
+  if (scope.id().empty()) return name;
+  const std::string id = FormatScope(scope);
+  return name.empty() || name == scope.id() ? id : absl::StrCat(name, " (", id, ")");
+}
+
+// target, actual, gap, attainment as people read them; four empty cells
+// without a deviation.
+std::vector<std::string> DeviationCells(const rv1::Deviation& d, bool present) {
+  if (!present) return {"", "", "", ""};
+  return {FormatMetricValue(d.metric(), d.target()), FormatMetricValue(d.metric(), d.actual()),
+          FormatMetricValue(d.metric(), d.gap()),
+          d.has_attainment_bp() ? Percent(d.attainment_bp()) : ""};
+}
+
+void PrintAgenda(const rv1::Agenda& a) {
+  PrintFields({{"Meeting", a.meeting_id()},
+               {"Evaluation", a.evaluation_id()},
+               {"Total", absl::StrCat(a.total_minutes(), " of ", a.meeting_minutes(), " min")},
+               {"Version", absl::StrCat(a.version())}});
+  std::cout << "\n";
+  Table table(
+      {"#", "item", "start", "min", "kind", "presenter", "target", "actual", "gap", "attainment"});
+  table.AlignRight(0)
+      .AlignRight(2)
+      .AlignRight(3)
+      .AlignRight(6)
+      .AlignRight(7)
+      .AlignRight(8)
+      .AlignRight(9);
+  int position = 0;
+  for (const rv1::AgendaItem& i : a.items()) {
+    const bool presentation = i.kind() == rv1::AGENDA_ITEM_KIND_PRESENTATION;
+    std::vector<std::string> row = {
+        absl::StrCat(++position),
+        i.item_id(),
+        Offset(i.start_offset_minutes()),
+        absl::StrCat(i.minutes()),
+        KindText(i.kind()),
+        presentation ? PresenterText(i.presenter_name(), i.presenter()) : i.title()};
+    for (std::string& cell : DeviationCells(i.deviation(), presentation && i.has_deviation())) {
+      row.push_back(std::move(cell));
+    }
+    table.AddRow(std::move(row));
+  }
+  table.Print();
+  if (a.left_out().empty()) return;
+  std::cout << "\nLeft out (" << a.left_out_size() << "):\n";
+  Table left({"presenter", "target", "actual", "gap", "attainment", "reason"});
+  left.AlignRight(1).AlignRight(2).AlignRight(3).AlignRight(4);
+  for (const rv1::LeftOutPresenter& l : a.left_out()) {
+    std::vector<std::string> row = {PresenterText(l.presenter_name(), l.presenter())};
+    for (std::string& cell : DeviationCells(l.deviation(), l.has_deviation())) {
+      row.push_back(std::move(cell));
+    }
+    row.push_back(l.reason());
+    left.AddRow(std::move(row));
+  }
+  left.Print();
+}
+
+int ShowAgenda(Client& client, const rv1::Agenda& agenda) {
+  client.json() ? PrintJson(agenda) : PrintAgenda(agenda);
+  return kExitOk;
+}
+
+int RunAgendaGenerate(const Invocation& inv) {
+  Client& client = inv.client;
+  int rc = kExitOk;
+  rv1::GenerateAgendaRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  req.set_evaluation_id(inv.args.Get("evaluation"));
+  if (inv.args.Has("level")) {
+    const std::string level = absl::AsciiStrToLower(inv.args.Get("level"));
+    if (level == "rep") {
+      req.set_presenter_level(rv1::PRESENTER_LEVEL_REP);
+    } else if (level == "unit") {
+      req.set_presenter_level(rv1::PRESENTER_LEVEL_UNIT);
+    } else {
+      return inv.UsageError("--level is rep or unit");
+    }
+  }
+  req.set_below_plan_only(inv.args.Has("below-plan-only"));
+  const std::vector<std::pair<const char*, void (rv1::GenerateAgendaRequest::*)(int32_t)>> ints = {
+      {"max-presenters", &rv1::GenerateAgendaRequest::set_max_presenters},
+      {"min-minutes", &rv1::GenerateAgendaRequest::set_min_presenter_minutes},
+      {"max-minutes", &rv1::GenerateAgendaRequest::set_max_presenter_minutes},
+      {"free-discussion", &rv1::GenerateAgendaRequest::set_free_discussion_minutes},
+      {"spare", &rv1::GenerateAgendaRequest::set_spare_minutes},
+      {"previous-review", &rv1::GenerateAgendaRequest::set_previous_review_minutes}};
+  for (const auto& [flag, setter] : ints) {
+    if (!inv.args.Has(flag)) continue;
+    int64_t value = 0;
+    if (!IntFlag(inv, flag, &value, &rc)) return rc;
+    (req.*setter)(static_cast<int32_t>(value));
+  }
+  if (inv.args.Has("version")) {
+    int64_t version = 0;
+    if (!IntFlag(inv, "version", &version, &rc)) return rc;
+    req.set_expected_version(version);
+  }
+  req.set_request_id(client.NewRequestId());
+  rv1::GenerateAgendaResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::GenerateAgenda, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  return ShowAgenda(client, resp.agenda());
+}
+
+int RunAgendaGet(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::GetAgendaRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  rv1::GetAgendaResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::GetAgenda, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  return ShowAgenda(client, resp.agenda());
+}
+
+// set-minutes (`minutes` true) or move: the third positional argument is the
+// new minutes or position; the version is --version or the agenda's current.
+int UpdateItem(const Invocation& inv, bool minutes) {
+  Client& client = inv.client;
+  int rc = kExitOk;
+  rv1::UpdateAgendaItemRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  req.set_item_id(inv.args.positional()[1]);
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(inv.args.positional()[2], &value) || value < 1) {
+    return inv.UsageError(absl::StrCat(minutes ? "MINUTES" : "POSITION", " \"",
+                                       inv.args.positional()[2],
+                                       "\" is not a whole number of at least 1"));
+  }
+  minutes ? req.set_minutes(static_cast<int32_t>(value))
+          : req.set_position(static_cast<int32_t>(value));
+  if (inv.args.Has("version")) {
+    int64_t version = 0;
+    if (!IntFlag(inv, "version", &version, &rc)) return rc;
+    req.set_expected_version(version);
+  } else {
+    rv1::GetAgendaRequest get;
+    get.set_meeting_id(req.meeting_id());
+    rv1::GetAgendaResponse current;
+    grpc::Status st = client.Call(&MeetingService::Stub::GetAgenda, get, &current);
+    if (!st.ok()) return Fail(client, st);
+    req.set_expected_version(current.agenda().version());
+  }
+  req.set_request_id(client.NewRequestId());
+  rv1::UpdateAgendaItemResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::UpdateAgendaItem, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  return ShowAgenda(client, resp.agenda());
+}
+
+int RunAgendaSetMinutes(const Invocation& inv) { return UpdateItem(inv, /*minutes=*/true); }
+int RunAgendaMove(const Invocation& inv) { return UpdateItem(inv, /*minutes=*/false); }
+
+// ------------------------------------------------------------------ reports
+
+std::string ReportStatusText(rv1::ReportStatus status) {
+  switch (status) {
+    case rv1::REPORT_STATUS_DRAFT:
+      return "draft";
+    case rv1::REPORT_STATUS_SUBMITTED:
+      return "submitted";
+    default:
+      return "?";
+  }
+}
+
+void PrintReport(const rv1::Report& r) {
+  const rv1::Deviation& d = r.deviation();
+  std::vector<std::string> dev = DeviationCells(d, true);
+  PrintFields({{"Report", r.report_id()},
+               {"Meeting", r.meeting_id()},
+               {"Agenda item", r.agenda_item_id()},
+               {"Presenter", FormatScope(r.presenter())},
+               {"Status", ReportStatusText(r.status())},
+               {"Version", absl::StrCat(r.version())},
+               {"Target", dev[0]},
+               {"Actual", dev[1]},
+               {"Gap", dev[2]},
+               {"Attainment", dev[3]},
+               {"Explained", FormatMetricValue(d.metric(), r.explained_impact())}});
+  if (r.causes().empty()) {
+    std::cout << "\n(no causes yet)\n";
+    return;
+  }
+  for (const rv1::Cause& c : r.causes()) {
+    std::cout << "\ncause " << c.cause_id() << " (" << CauseKindText(c.kind()) << ", impact "
+              << FormatMetricValue(d.metric(), c.impact()) << ")\n";
+    for (absl::string_view line : absl::StrSplit(c.description(), '\n')) {
+      std::cout << "    " << line << "\n";
+    }
+    if (!c.improvement_proposal().empty()) {
+      std::cout << "  proposal: " << c.improvement_proposal() << "\n";
+    }
+    if (!c.resource_request().description().empty()) {
+      const rv1::ResourceRequest& rr = c.resource_request();
+      std::cout << "  resource: " << rr.description();
+      if (rr.amount() != 0) {
+        std::cout << ", " << FormatMetricValue(::attain::type::v1::METRIC_SALES_AMOUNT, rr.amount())
+                  << " " << rr.currency_code();
+      }
+      std::cout << "\n";
+    }
+    for (int i = 0; i < c.five_whys_size(); ++i) {
+      std::cout << "  why " << i + 1 << ": " << c.five_whys(i) << "\n";
+    }
+    if (c.has_inquiry()) {
+      const rv1::Inquiry& q = c.inquiry();
+      std::cout << "  inquiry: confirmed " << CauseKindText(q.confirmed_kind());
+      if (!q.responsible_department().empty() || !q.responsible_person_id().empty()) {
+        std::cout << "; responsible " << q.responsible_department() << " / "
+                  << q.responsible_person_id();
+      }
+      if (!q.related_departments().empty()) {
+        std::cout << "; related " << absl::StrJoin(q.related_departments(), ", ");
+      }
+      std::cout << "\n";
+      if (!q.notes().empty()) std::cout << "  notes: " << q.notes() << "\n";
+    }
+  }
+}
+
+int ShowReport(Client& client, const rv1::Report& report) {
+  client.json() ? PrintJson(report) : PrintReport(report);
+  return kExitOk;
+}
+
+int RunReportCreate(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::CreateReportRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  req.set_agenda_item_id(inv.args.positional()[1]);
+  req.set_request_id(client.NewRequestId());
+  rv1::CreateReportResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::CreateReport, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  return ShowReport(client, resp.report());
+}
+
+grpc::Status GetReport(Client& client, const std::string& id, rv1::Report* out) {
+  rv1::GetReportRequest req;
+  req.set_report_id(id);
+  rv1::GetReportResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::GetReport, req, &resp);
+  if (st.ok()) *out = resp.report();
+  return st;
+}
+
+int RunReportGet(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::Report report;
+  grpc::Status st = GetReport(client, inv.args.positional()[0], &report);
+  if (!st.ok()) return Fail(client, st);
+  return ShowReport(client, report);
+}
+
+int RunReportList(const Invocation& inv) {
+  Client& client = inv.client;
+  rv1::ListReportsRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  rv1::ListReportsResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::ListReports, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  if (client.json()) {
+    PrintJson(resp);
+    return kExitOk;
+  }
+  Table table({"report", "item", "presenter", "status", "gap", "explained", "causes", "version"});
+  table.AlignRight(4).AlignRight(5).AlignRight(6).AlignRight(7);
+  for (const rv1::Report& r : resp.reports()) {
+    const Metric metric = r.deviation().metric();
+    table.AddRow({r.report_id(), r.agenda_item_id(), FormatScope(r.presenter()),
+                  ReportStatusText(r.status()), FormatMetricValue(metric, r.deviation().gap()),
+                  FormatMetricValue(metric, r.explained_impact()), absl::StrCat(r.causes_size()),
+                  absl::StrCat(r.version())});
+  }
+  if (table.empty()) {
+    std::cout << "(no reports yet)\n";
+  } else {
+    table.Print();
+  }
+  return kExitOk;
+}
+
+int RunReportCause(const Invocation& inv) {
+  Client& client = inv.client;
+  for (const char* flag : {"id", "description", "kind", "impact"}) {
+    if (!inv.args.Has(flag)) return inv.UsageError(absl::StrCat("--", flag, " is required"));
+  }
+  int rc = kExitOk;
+  rv1::PutCauseRequest req;
+  req.set_report_id(inv.args.positional()[0]);
+  // The report: its metric (the unit of --impact) and, without --version, its version.
+  rv1::Report report;
+  grpc::Status st = GetReport(client, req.report_id(), &report);
+  if (!st.ok()) return Fail(client, st);
+  if (inv.args.Has("version")) {
+    int64_t version = 0;
+    if (!IntFlag(inv, "version", &version, &rc)) return rc;
+    req.set_expected_version(version);
+  } else {
+    req.set_expected_version(report.version());
+  }
+  rv1::Cause* c = req.mutable_cause();
+  c->set_cause_id(inv.args.Get("id"));
+  c->set_description(inv.args.Get("description"));
+  rv1::CauseKind kind;
+  if (!ParseCauseKind(inv.args.Get("kind"), &kind)) {
+    return inv.UsageError("--kind is internal or external");
+  }
+  c->set_kind(kind);
+  absl::StatusOr<int64_t> impact =
+      ParseMetricValue(report.deviation().metric(), inv.args.Get("impact"));
+  if (!impact.ok()) return inv.UsageError(absl::StrCat("--impact: ", impact.status().message()));
+  c->set_impact(*impact);
+  c->set_improvement_proposal(inv.args.Get("proposal"));
+  if (inv.args.Has("resource")) {
+    rv1::ResourceRequest* rr = c->mutable_resource_request();
+    rr->set_description(inv.args.Get("resource"));
+    if (inv.args.Has("resource-amount")) {
+      absl::StatusOr<int64_t> amount = ParseMetricValue(::attain::type::v1::METRIC_SALES_AMOUNT,
+                                                        inv.args.Get("resource-amount"));
+      if (!amount.ok()) {
+        return inv.UsageError(absl::StrCat("--resource-amount: ", amount.status().message()));
+      }
+      rr->set_amount(*amount);
+      rr->set_currency_code(inv.args.Get("currency", "CNY"));
+    }
+  } else if (inv.args.Has("resource-amount")) {
+    return inv.UsageError("--resource-amount needs --resource TEXT: what the amount is for");
+  }
+  for (const std::string& why : inv.args.GetAll("why")) c->add_five_whys(why);
+  if (inv.args.Has("confirmed") || inv.args.Has("responsible-department") ||
+      inv.args.Has("responsible-person") || inv.args.Has("related") || inv.args.Has("notes")) {
+    rv1::Inquiry* q = c->mutable_inquiry();
+    if (inv.args.Has("confirmed")) {
+      rv1::CauseKind confirmed;
+      if (!ParseCauseKind(inv.args.Get("confirmed"), &confirmed)) {
+        return inv.UsageError("--confirmed is internal or external");
+      }
+      q->set_confirmed_kind(confirmed);
+    }
+    q->set_responsible_department(inv.args.Get("responsible-department"));
+    q->set_responsible_person_id(inv.args.Get("responsible-person"));
+    for (const std::string& list : inv.args.GetAll("related")) {
+      for (absl::string_view d : absl::StrSplit(list, ',', absl::SkipWhitespace())) {
+        q->add_related_departments(std::string(absl::StripAsciiWhitespace(d)));
+      }
+    }
+    q->set_notes(inv.args.Get("notes"));
+  }
+  req.set_request_id(client.NewRequestId());
+  rv1::PutCauseResponse resp;
+  st = client.Call(&MeetingService::Stub::PutCause, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  return ShowReport(client, resp.report());
+}
+
+int RunReportSubmit(const Invocation& inv) {
+  Client& client = inv.client;
+  int rc = kExitOk;
+  rv1::SubmitReportRequest req;
+  req.set_report_id(inv.args.positional()[0]);
+  if (inv.args.Has("version")) {
+    int64_t version = 0;
+    if (!IntFlag(inv, "version", &version, &rc)) return rc;
+    req.set_expected_version(version);
+  } else {
+    rv1::Report report;
+    grpc::Status st = GetReport(client, req.report_id(), &report);
+    if (!st.ok()) return Fail(client, st);
+    req.set_expected_version(report.version());
+  }
+  req.set_request_id(client.NewRequestId());
+  rv1::SubmitReportResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::SubmitReport, req, &resp);
+  if (st.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+    // "… cannot be submitted: N gap(s): a; b; c": one gap a line.
+    const std::string& message = st.error_message();
+    const size_t at = message.find(" gap(s): ");
+    if (at != std::string::npos) {
+      std::cerr << "error: FAILED_PRECONDITION: " << message.substr(0, at + 8) << "\n";
+      for (absl::string_view gap : absl::StrSplit(message.substr(at + 9), "; ")) {
+        std::cerr << "  - " << gap << "\n";
+      }
+      std::cerr << "hint: fill the gaps with `attainctl report cause " << req.report_id()
+                << " …`, then submit again\n"
+                << std::flush;
+      return kExitFailure;
+    }
+  }
+  if (!st.ok()) return Fail(client, st);
+  return ShowReport(client, resp.report());
+}
+
+// ------------------------------------------------------------------ pack
+
+int RunMeetingPack(const Invocation& inv) {
+  Client& client = inv.client;
+  int rc = kExitOk;
+  rv1::GetMeetingPackRequest req;
+  req.set_meeting_id(inv.args.positional()[0]);
+  req.set_format(inv.args.Has("markdown") ? rv1::PACK_FORMAT_MARKDOWN : rv1::PACK_FORMAT_HTML);
+  if (inv.args.Has("trend-periods")) {
+    int64_t periods = 0;
+    if (!IntFlag(inv, "trend-periods", &periods, &rc)) return rc;
+    req.set_trend_periods(static_cast<int32_t>(periods));
+  }
+  rv1::GetMeetingPackResponse resp;
+  grpc::Status st = client.Call(&MeetingService::Stub::GetMeetingPack, req, &resp);
+  if (!st.ok()) return Fail(client, st);
+  if (client.json()) {
+    PrintJson(resp);
+    return kExitOk;
+  }
+  std::cout.write(resp.content().data(), static_cast<std::streamsize>(resp.content().size()));
+  std::cout.flush();
+  return std::cout.good() ? kExitOk : kExitFailure;
+}
+
 // ------------------------------------------------------------------ demo
 
 // The demo committee reviews the demo company ("acme", `demo load`); its
@@ -807,6 +1282,15 @@ std::vector<Command> ReviewCommands() {
        1,
        1,
        RunAttend},
+      {"meeting pack",
+       "ID [--markdown] [--trend-periods N]",
+       "writes the meeting pack (agenda, deviations, charts, open action items) to stdout as "
+       "received: a self-contained HTML page, or Markdown with --markdown (e.g. `> pack.html`)",
+       {"trend-periods"},
+       {"markdown"},
+       1,
+       1,
+       RunMeetingPack},
       {"minutes add",
        "MEETING --speaker PERSON --text TEXT|--text-file FILE [--decision]",
        "appends an entry to a meeting's minutes (the minute taker, while it is in progress)",
@@ -823,6 +1307,76 @@ std::vector<Command> ReviewCommands() {
        1,
        1,
        RunMinutesList},
+      {"agenda generate",
+       "MEETING [--evaluation ID] [--level rep|unit] [--below-plan-only] [--max-presenters N] "
+       "[--min-minutes N] [--max-minutes N] [--free-discussion N] [--spare N] "
+       "[--previous-review N] [--version N]",
+       "builds a scheduled meeting's agenda from the period's FINAL evaluation (default the "
+       "newest): presenters by size of deviation with their minutes, then the left-out ones",
+       {"evaluation", "level", "max-presenters", "min-minutes", "max-minutes", "free-discussion",
+        "spare", "previous-review", "version"},
+       {"below-plan-only"},
+       1,
+       1,
+       RunAgendaGenerate},
+      {"agenda get", "MEETING", "shows a meeting's agenda", {}, {}, 1, 1, RunAgendaGet},
+      {"agenda set-minutes",
+       "MEETING ITEM MINUTES [--version N]",
+       "changes an agenda item's minutes (refused when the agenda would outgrow the meeting; "
+       "the version defaults to the agenda's current one)",
+       {"version"},
+       {},
+       3,
+       3,
+       RunAgendaSetMinutes},
+      {"agenda move",
+       "MEETING ITEM POSITION [--version N]",
+       "moves an agenda item to a 1-based position (the previous-actions review stays first)",
+       {"version"},
+       {},
+       3,
+       3,
+       RunAgendaMove},
+      {"report create",
+       "MEETING ITEM",
+       "starts a presenter's report on an agenda presentation (step 1 from the evaluation)",
+       {},
+       {},
+       2,
+       2,
+       RunReportCreate},
+      {"report get", "ID", "shows a report with its causes", {}, {}, 1, 1, RunReportGet},
+      {"report list",
+       "MEETING",
+       "lists a meeting's reports in agenda order",
+       {},
+       {},
+       1,
+       1,
+       RunReportList},
+      {"report cause",
+       "REPORT --id C --description TEXT --kind internal|external --impact N "
+       "[--proposal TEXT] [--resource TEXT [--resource-amount N] [--currency CNY]] "
+       "[--why TEXT …] [--confirmed internal|external] [--responsible-department D] "
+       "[--responsible-person P] [--related D[,D…]] [--notes TEXT] [--version N]",
+       "adds or replaces a cause (step 2) with its proposal or resource request (step 3), "
+       "5 whys and the committee's inquiry; --impact in the deviation's unit (money: major "
+       "units, e.g. -2,000.00)",
+       {"id", "description", "kind", "impact", "proposal", "resource", "resource-amount",
+        "currency", "why", "confirmed", "responsible-department", "responsible-person", "related",
+        "notes", "version"},
+       {},
+       1,
+       1,
+       RunReportCause},
+      {"report submit",
+       "REPORT [--version N]",
+       "submits a report; when refused prints every gap and exits 1",
+       {"version"},
+       {},
+       1,
+       1,
+       RunReportSubmit},
       {"demo review",
        "",
        "creates the demo committee (perf, of unit acme) and schedules its meeting reviewing "
