@@ -64,8 +64,8 @@ namespace ty1 = attain::type::v1;
 constexpr char kKey[] = "bench-signing-key-bench-signing-key-0123456789";
 constexpr char kTenant[] = "bench";
 constexpr char kQuarter[] = "2025-Q1";
-constexpr int kQuarterDays = 90;             // 2025-01-01 .. 2025-03-31
-constexpr int64_t kRepTarget = 10000000;     // CNY 100,000.00 per rep
+constexpr int kQuarterDays = 90;                 // 2025-01-01 .. 2025-03-31
+constexpr int64_t kRepTarget = 10000000;         // CNY 100,000.00 per rep
 constexpr char kNow[] = "2025-05-11T02:00:00Z";  // 10:00 in Asia/Shanghai
 
 [[noreturn]] void Die(const std::string& what) {
@@ -158,8 +158,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--unit-runs")) unit_runs = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--minutes")) minutes = std::atoi(argv[i + 1]);
   }
-  if (regions < 1 || teams_per_region < 1 || reps_per_team < 1 || orders_per_rep < 1 ||
-      runs < 1 || unit_runs < 1 || minutes < 1) {
+  if (regions < 1 || teams_per_region < 1 || reps_per_team < 1 || orders_per_rep < 1 || runs < 1 ||
+      unit_runs < 1 || minutes < 1) {
     Die("usage: review_agenda_bench [--regions N] [--teams-per-region N] [--reps-per-team N] "
         "[--orders-per-rep N] [--runs N] [--unit-runs N] [--minutes N] (all >= 1)");
   }
@@ -181,16 +181,16 @@ int main(int argc, char** argv) {
                        {"--pg-url", db, "--redis-url", redis.url(), "--jwt-key", kKey,
                         "--target-addr", target->address(), "--log-level", "warn"},
                        {}});
-  auto eval = start({ATTAIN_EVAL_BINARY,
-                     {"--pg-url", db, "--redis-url", redis.url(), "--jwt-key", kKey,
-                      "--target-addr", target->address(), "--ingest-addr", ingest->address(),
-                      "--log-level", "warn"},
-                     {}});
-  auto review = start({ATTAIN_REVIEW_BINARY,
-                       {"--pg-url", db, "--jwt-key", kKey, "--log-level", "warn", "--fake-now",
-                        kNow, "--time-zone", "Asia/Shanghai", "--eval-addr", eval->address(),
-                        "--target-addr", target->address()},
-                       {}});
+  auto eval =
+      start({ATTAIN_EVAL_BINARY,
+             {"--pg-url", db, "--redis-url", redis.url(), "--jwt-key", kKey, "--target-addr",
+              target->address(), "--ingest-addr", ingest->address(), "--log-level", "warn"},
+             {}});
+  auto review = start(
+      {ATTAIN_REVIEW_BINARY,
+       {"--pg-url", db, "--jwt-key", kKey, "--log-level", "warn", "--fake-now", kNow, "--time-zone",
+        "Asia/Shanghai", "--eval-addr", eval->address(), "--target-addr", target->address()},
+       {}});
   const std::string admin = "Bearer " + Token(attain::Role::kAdmin, "bench-admin");
   const std::string director = "Bearer " + Token(attain::Role::kDirector, "bench-dir");
   auto ctx = [](grpc::ClientContext& c, const std::string& token, int seconds) {
@@ -402,10 +402,9 @@ int main(int argc, char** argv) {
       "review_agenda_bench: %d reps (%d regions x %d teams x %d reps), %lld orders of %s "
       "(%lld accepted, %lld other), evaluation %s final with %d rows, meeting %s of %d minutes; "
       "set-up %.1f s (not measured)\n",
-      reps, regions, teams_per_region, reps_per_team,
-      static_cast<long long>(reps) * orders_per_rep, kQuarter, static_cast<long long>(accepted),
-      static_cast<long long>(other), evaluation_id.c_str(), evaluation_rows, meeting_id.c_str(),
-      minutes, setup_s);
+      reps, regions, teams_per_region, reps_per_team, static_cast<long long>(reps) * orders_per_rep,
+      kQuarter, static_cast<long long>(accepted), static_cast<long long>(other),
+      evaluation_id.c_str(), evaluation_rows, meeting_id.c_str(), minutes, setup_s);
   std::fflush(stdout);
 
   // --- Measured: GenerateAgenda ---
@@ -422,8 +421,8 @@ int main(int argc, char** argv) {
         for (int i = 0; i < 3; ++i) cpu_begin[i] = ProcessCpuSeconds(pids[i]);
       }
       rv1::GenerateAgendaRequest q;
-      q.set_request_id(absl::StrCat("agendabench-", label, "-", r, "-",
-                                    absl::ToUnixNanos(absl::Now())));
+      q.set_request_id(
+          absl::StrCat("agendabench-", label, "-", r, "-", absl::ToUnixNanos(absl::Now())));
       q.set_meeting_id(meeting_id);
       q.set_presenter_level(level);
       q.set_expected_version(version);
