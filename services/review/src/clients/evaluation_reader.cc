@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@
 #include "attain/eval/v1/scorecard_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "common/auth.h"
+#include "common/concurrent.h"
 #include "common/status.h"
 
 namespace attain::review {
@@ -175,27 +177,30 @@ absl::StatusOr<std::vector<SalesFigure>> GrpcEvaluationReader::ChildUnitSales(
   }
   std::sort(units.begin(), units.end(),
             [](const tv1::OrgUnit& a, const tv1::OrgUnit& b) { return a.unit_id() < b.unit_id(); });
-  std::vector<SalesFigure> out;
-  for (const tv1::OrgUnit& u : units) {
-    grpc::ClientContext ctx;
-    impl_->Prepare(ctx, token);
-    ev1::GetScorecardRequest req;
-    req.mutable_subject()->set_kind(type::v1::SCOPE_KIND_UNIT);
-    req.mutable_subject()->set_id(u.unit_id());
-    req.set_period(period);
-    req.set_template_id(template_id);
-    ev1::GetScorecardResponse resp;
-    grpc::Status st = impl_->eval_stub->GetScorecard(&ctx, req, &resp);
-    SalesFigure f;
-    if (st.ok()) {
-      f = SalesOf(resp.scorecard());
-    } else {
-      return CallError(kEval, "GetScorecard", st);
-    }
-    f.id = u.unit_id();
-    f.name = u.name().empty() ? u.unit_id() : u.name();
-    out.push_back(std::move(f));
+  // One scorecard per unit, asked for at once (each is a whole scorecard with
+  // the unit's rank among its siblings: one after the other they added up).
+  std::vector<SalesFigure> out(units.size());
+  std::vector<std::function<absl::Status()>> calls;
+  for (size_t i = 0; i < units.size(); ++i) {
+    calls.push_back([&, i]() -> absl::Status {
+      const tv1::OrgUnit& u = units[i];
+      grpc::ClientContext ctx;
+      impl_->Prepare(ctx, token);
+      ev1::GetScorecardRequest req;
+      req.mutable_subject()->set_kind(type::v1::SCOPE_KIND_UNIT);
+      req.mutable_subject()->set_id(u.unit_id());
+      req.set_period(period);
+      req.set_template_id(template_id);
+      ev1::GetScorecardResponse resp;
+      grpc::Status st = impl_->eval_stub->GetScorecard(&ctx, req, &resp);
+      if (!st.ok()) return CallError(kEval, "GetScorecard", st);
+      out[i] = SalesOf(resp.scorecard());
+      out[i].id = u.unit_id();
+      out[i].name = u.name().empty() ? u.unit_id() : u.name();
+      return absl::OkStatus();
+    });
   }
+  RETURN_IF_ERROR(RunConcurrently(std::move(calls)));
   return out;
 }
 
