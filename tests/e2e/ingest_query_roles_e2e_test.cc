@@ -248,6 +248,29 @@ TEST_F(IngestQueryRolesE2eTest, QueryServiceRpcsByRoleAndScope) {
         }
       }
       {
+        iv1::GetActualsGroupingsRequest req;
+        req.set_period("2025-03");
+        req.add_group_by(iv1::GROUP_BY_REP);
+        req.add_group_by(iv1::GROUP_BY_NONE);
+        SetScope(scope, req);
+        iv1::GetActualsGroupingsResponse resp;
+        grpc::ClientContext ctx;
+        Prepare(ctx, qc.caller);
+        grpc::Status st = stub->GetActualsGroupings(&ctx, req, &resp);
+        ++calls;
+        EXPECT_EQ(st.error_code(), want) << "GetActualsGroupings: " << st.error_message();
+        if (st.ok() && want == StatusCode::OK) {
+          ASSERT_EQ(resp.groupings_size(), 2);
+          int64_t by_rep = 0;
+          for (const auto& row : resp.groupings(0).rows())
+            by_rep += row.components().sales_amount();
+          EXPECT_EQ(by_rep, want_sales) << "GetActualsGroupings by rep";
+          ASSERT_EQ(resp.groupings(1).rows_size(), 1);
+          EXPECT_EQ(resp.groupings(1).rows(0).components().sales_amount(), want_sales)
+              << "GetActualsGroupings";
+        }
+      }
+      {
         iv1::ListCustomersRequest req;
         req.set_period("2025-03");
         SetScope(scope, req);
@@ -302,7 +325,42 @@ TEST_F(IngestQueryRolesE2eTest, QueryServiceRpcsByRoleAndScope) {
       }
     }
   }
-  EXPECT_EQ(calls, static_cast<int>(4 * Scopes().size() * cases.size()));
+  EXPECT_EQ(calls, static_cast<int>(5 * Scopes().size() * cases.size()));
+}
+
+// GetActualsGroupings takes 1 to 8 distinct groupings, each a GroupBy.
+TEST_F(IngestQueryRolesE2eTest, GetActualsGroupingsRefusals) {
+  auto stub = iv1::IngestQueryService::NewStub(stack_->ingest().NewChannel());
+  const Caller director{"director", kTenant, Role::kDirector, "dan", ""};
+  auto call = [&](const std::vector<int>& group_by, const std::string& period = "2025-03") {
+    iv1::GetActualsGroupingsRequest req;
+    req.set_period(period);
+    for (int g : group_by) req.add_group_by(static_cast<iv1::GroupBy>(g));
+    iv1::GetActualsGroupingsResponse resp;
+    grpc::ClientContext ctx;
+    Prepare(ctx, director);
+    return stub->GetActualsGroupings(&ctx, req, &resp);
+  };
+  struct Refusal {
+    std::vector<int> group_by;
+    std::string period;
+    std::string says;
+  };
+  const std::vector<Refusal> refusals = {
+      {{}, "2025-03", "group_by has 0 entries: ask for 1 to 8"},
+      {{1, 2, 3, 4, 5, 6, 7, 8, 1}, "2025-03", "group_by has 9 entries"},
+      {{2, 42}, "2025-03", "group_by 42 is not a GroupBy"},
+      {{2, 2}, "2025-03", "GROUP_BY_REP is asked for twice"},
+      {{2}, "2025-13", "period"},
+  };
+  for (const Refusal& r : refusals) {
+    grpc::Status st = call(r.group_by, r.period);
+    EXPECT_EQ(st.error_code(), StatusCode::INVALID_ARGUMENT) << r.says;
+    EXPECT_THAT(st.error_message(), ::testing::HasSubstr(r.says));
+  }
+  // All eight at once.
+  grpc::Status st = call({1, 2, 3, 4, 5, 6, 7, 8});
+  EXPECT_TRUE(st.ok()) << st.error_message();
 }
 
 // GetCustomerStats groups by rep or not at all; a manager's rep rows stay

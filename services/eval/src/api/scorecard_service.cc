@@ -151,7 +151,8 @@ v1::EvaluationState ToProto(EvaluationState s) {
 }
 
 // `with_unit_row`: false for a rep, who sees only their own numbers.
-absl::Status EvaluationToProto(const EvaluationRecord& r, bool with_unit_row, v1::Evaluation* out) {
+// Everything of `r` but its rows and unit row.
+void EvaluationHeaderToProto(const EvaluationRecord& r, v1::Evaluation* out) {
   out->set_evaluation_id(r.evaluation_id);
   out->set_unit_id(r.unit_id);
   out->set_period(r.period);
@@ -168,6 +169,10 @@ absl::Status EvaluationToProto(const EvaluationRecord& r, bool with_unit_row, v1
   out->set_discard_reason(r.discard_reason);
   out->set_discarded_by(r.discarded_by);
   if (r.discard_time) SetTimestamp(*r.discard_time, out->mutable_discard_time());
+}
+
+absl::Status EvaluationToProto(const EvaluationRecord& r, bool with_unit_row, v1::Evaluation* out) {
+  EvaluationHeaderToProto(r, out);
   for (const EvaluationRowRecord& row : r.rows) {
     if (!out->add_rows()->ParseFromString(row.scorecard)) {
       return absl::InternalError(
@@ -358,7 +363,8 @@ absl::StatusOr<bool> ScorecardServiceImpl::InSubtree(const std::string& tenant,
 absl::StatusOr<EvaluationRecord> ScorecardServiceImpl::Compute(const Principal& p,
                                                                const std::string& unit,
                                                                const Period& period,
-                                                               const ScorecardTemplate& tmpl) {
+                                                               const ScorecardTemplate& tmpl,
+                                                               std::vector<v1::Scorecard>* cards) {
   FinalAttainmentsFn history = [&](const Period& earlier) {
     absl::flat_hash_map<std::string, std::optional<int64_t>> out;
     absl::Status st = evaluations_.Read(p.tenant, [&](EvaluationTx& tx) -> absl::Status {
@@ -384,6 +390,10 @@ absl::StatusOr<EvaluationRecord> ScorecardServiceImpl::Compute(const Principal& 
     row.sales_attainment_bp = rc.sales_attainment_bp;
     row.scorecard = rc.card.SerializeAsString();
     rec.rows.push_back(std::move(row));
+  }
+  if (cards != nullptr) {
+    cards->reserve(draft.reps.size());
+    for (RepScorecard& rc : draft.reps) cards->push_back(std::move(rc.card));
   }
   return rec;
 }
@@ -466,27 +476,38 @@ grpc::ServerUnaryReactor* ScorecardServiceImpl::RunEvaluation(grpc::CallbackServ
                        AssignedTemplate(templates_, p.tenant, req->unit_id(), period->last_day()));
     }
     absl::Status st = [&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EvaluationRecord rec, Compute(p, req->unit_id(), *period, tmpl));
+      std::vector<v1::Scorecard> cards;
+      ASSIGN_OR_RETURN(EvaluationRecord rec, Compute(p, req->unit_id(), *period, tmpl, &cards));
       // The answer is stored for request_id replays without its rows (they
       // are in eval.evaluation_rows already, and 10,000 of them are 10+ MiB
       // to write twice). The answer built here is the one stored unless a
-      // concurrent retry with the same request_id stored its own first.
+      // concurrent retry with the same request_id stored its own first; its
+      // rows are the computed cards themselves, not parsed back from bytes.
       v1::RunEvaluationResponse built;
       std::string stub_bytes;
-      ASSIGN_OR_RETURN(std::string bytes,
-                       evaluations_.Mutate(p.tenant, req->request_id(), METHOD(RunEvaluation), fp,
-                                           [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
-                                             EvaluationRecord copy = rec;
-                                             RETURN_IF_ERROR(tx.InsertEvaluation(copy));
-                                             built.Clear();
-                                             RETURN_IF_ERROR(EvaluationToProto(
-                                                 copy, true, built.mutable_evaluation()));
-                                             v1::RunEvaluationResponse stub = built;
-                                             stub.mutable_evaluation()->clear_rows();
-                                             stub_bytes = stub.SerializeAsString();
-                                             return stub_bytes;
-                                           }));
+      ASSIGN_OR_RETURN(
+          std::string bytes,
+          evaluations_.Mutate(p.tenant, req->request_id(), METHOD(RunEvaluation), fp,
+                              [&](EvaluationTx& tx) -> absl::StatusOr<std::string> {
+                                // Sets the id, times and state
+                                // afresh on every attempt.
+                                RETURN_IF_ERROR(tx.InsertEvaluation(rec));
+                                built.Clear();
+                                v1::Evaluation* e = built.mutable_evaluation();
+                                EvaluationHeaderToProto(rec, e);
+                                if (!rec.unit_scorecard.empty() &&
+                                    !e->mutable_unit_row()->ParseFromString(rec.unit_scorecard)) {
+                                  return absl::InternalError(
+                                      "the unit row just computed cannot be read");
+                                }
+                                stub_bytes = built.SerializeAsString();
+                                return stub_bytes;
+                              }));
       if (bytes == stub_bytes) {
+        google::protobuf::RepeatedPtrField<v1::Scorecard>* rows =
+            built.mutable_evaluation()->mutable_rows();
+        rows->Reserve(static_cast<int>(cards.size()));
+        for (v1::Scorecard& card : cards) rows->Add(std::move(card));
         resp->Swap(&built);
         return absl::OkStatus();
       }

@@ -115,8 +115,11 @@ class ScorecardServiceImpl final : public ::attain::eval::v1::ScorecardService::
                                                       const std::string& reason,
                                                       const std::string& appeal_id);
   // The evaluation of `unit` for `period` with `tmpl`, as a draft record.
+  // With `cards`, the reps' scorecards are also moved there, in the record's
+  // row order (so that an answer need not parse the rows back).
   absl::StatusOr<EvaluationRecord> Compute(const Principal& p, const std::string& unit,
-                                           const Period& period, const ScorecardTemplate& tmpl);
+                                           const Period& period, const ScorecardTemplate& tmpl,
+                                           std::vector<v1::Scorecard>* cards = nullptr);
 
   const RpcEnv env_;
   TemplateStore& templates_;

@@ -7,6 +7,7 @@
 #include "common/concurrent.h"
 #include "common/status.h"
 #include "services/eval/src/domain/result_rules.h"
+#include "services/eval/src/scorecards/shared_actuals.h"
 
 namespace attain::eval {
 namespace {
@@ -28,6 +29,23 @@ absl::StatusOr<EvaluationDraft> EvaluationRunner::Run(const std::string& tenant,
   const Period before2 = before1.Previous();
   // The reps' cards, the unit's card, the history and the unit's targets are
   // independent: fetched and computed at once.
+  // The reps' cards and the unit's card read the same period and scope
+  // several ways: each period's groupings in one call to ingest, the first
+  // of them fetching for all (for the period itself, the unit card's
+  // breakdowns too).
+  std::optional<Subject> scope;
+  if (!is_company) scope = Subject{Subject::Kind::kUnit, unit_id};
+  const std::vector<ActualsGrouping> totals = {ActualsGrouping::kRep, ActualsGrouping::kNone};
+  SharedActuals actuals(
+      maker_.actuals(), tenant,
+      {ActualsBatch{scope,
+                    period,
+                    {ActualsGrouping::kRep, ActualsGrouping::kNone, ActualsGrouping::kProductLine,
+                     ActualsGrouping::kRegion, ActualsGrouping::kCustomerGrade,
+                     ActualsGrouping::kCustomerTier}},
+       ActualsBatch{scope, period.Previous(), totals},
+       ActualsBatch{scope, period.SameLastYear(), totals}});
+  ScorecardMaker maker = maker_.WithActuals(actuals);
   EvaluationDraft draft;
   absl::flat_hash_map<std::string, std::optional<int64_t>> older, newer;
   TargetsByMetric unit_targets;
@@ -40,14 +58,14 @@ absl::StatusOr<EvaluationDraft> EvaluationRunner::Run(const std::string& tenant,
           "unit \"%s\" has no reps on %s (the last day of %s): there is nothing to evaluate",
           unit_id, absl::FormatCivilTime(period.last_day()), period.ToString()));
     }
-    ASSIGN_OR_RETURN(draft.reps, maker_.MakeForReps(UnitRepsQuery{tenant, unit_id, is_company,
-                                                                  period, tmpl, std::move(reps)}));
+    ASSIGN_OR_RETURN(draft.reps, maker.MakeForReps(UnitRepsQuery{tenant, unit_id, is_company,
+                                                                 period, tmpl, std::move(reps)}));
     return absl::OkStatus();
   });
   tasks.push_back([&] {
-    return maker_.Make(ScorecardQuery{tenant, Subject{Subject::Kind::kUnit, unit_id}, is_company,
-                                      period, tmpl, ""},
-                       &draft.unit_card);
+    return maker.Make(ScorecardQuery{tenant, Subject{Subject::Kind::kUnit, unit_id}, is_company,
+                                     period, tmpl, ""},
+                      &draft.unit_card);
   });
   if (quarter) {
     tasks.push_back([&]() -> absl::Status {

@@ -76,6 +76,22 @@ iv1::GroupBy ToGroupBy(ActualsGrouping g) {
   return iv1::GROUP_BY_NONE;
 }
 
+// Ingest's rows of one grouping; exactly one for kNone.
+absl::StatusOr<std::vector<ActualsGroup>> FromRows(
+    const google::protobuf::RepeatedPtrField<iv1::ActualsRow>& rows, ActualsGrouping grouping,
+    const char* call) {
+  std::vector<ActualsGroup> out;
+  out.reserve(rows.size());
+  for (const iv1::ActualsRow& row : rows) {
+    out.push_back(ActualsGroup{row.group_key(), FromProto(row.components()), row.cell_count()});
+  }
+  if (grouping == ActualsGrouping::kNone && out.size() != 1) {
+    return absl::InternalError(absl::StrCat(kIngest, " answered ", call, " without grouping with ",
+                                            out.size(), " rows instead of one"));
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::Status DependencyError(const char* dependency, const char* call, const grpc::Status& st) {
@@ -204,14 +220,34 @@ absl::StatusOr<std::vector<ActualsGroup>> GrpcActualsSource::Actuals(
   iv1::GetActualsResponse resp;
   grpc::Status st = stub_->GetActuals(&ctx, req, &resp);
   if (!st.ok()) return DependencyError(kIngest, "GetActuals", st);
-  std::vector<ActualsGroup> out;
-  out.reserve(resp.rows_size());
-  for (const iv1::ActualsRow& row : resp.rows()) {
-    out.push_back(ActualsGroup{row.group_key(), FromProto(row.components()), row.cell_count()});
+  return FromRows(resp.rows(), grouping, "GetActuals");
+}
+
+absl::StatusOr<std::vector<std::vector<ActualsGroup>>> GrpcActualsSource::ActualsGroupings(
+    const std::string& tenant, const std::optional<Subject>& subject, const Period& period,
+    const std::vector<ActualsGrouping>& groupings) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  iv1::GetActualsGroupingsRequest req;
+  req.set_period(period.ToString());
+  if (subject) *req.mutable_scope() = ToScope(*subject);
+  for (ActualsGrouping g : groupings) req.add_group_by(ToGroupBy(g));
+  grpc::ClientContext ctx;
+  Prepare(ctx, token, options_.deadline);
+  iv1::GetActualsGroupingsResponse resp;
+  grpc::Status st = stub_->GetActualsGroupings(&ctx, req, &resp);
+  if (!st.ok()) return DependencyError(kIngest, "GetActualsGroupings", st);
+  if (resp.groupings_size() != static_cast<int>(groupings.size())) {
+    return absl::InternalError(absl::StrCat(kIngest, " answered GetActualsGroupings with ",
+                                            resp.groupings_size(), " groupings instead of ",
+                                            groupings.size()));
   }
-  if (grouping == ActualsGrouping::kNone && out.size() != 1) {
-    return absl::InternalError(absl::StrCat(kIngest, " answered GetActuals without grouping with ",
-                                            out.size(), " rows instead of one"));
+  std::vector<std::vector<ActualsGroup>> out;
+  out.reserve(groupings.size());
+  for (size_t i = 0; i < groupings.size(); ++i) {
+    ASSIGN_OR_RETURN(
+        std::vector<ActualsGroup> rows,
+        FromRows(resp.groupings(static_cast<int>(i)).rows(), groupings[i], "GetActualsGroupings"));
+    out.push_back(std::move(rows));
   }
   return out;
 }

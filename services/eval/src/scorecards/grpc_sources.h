@@ -55,6 +55,9 @@ class GrpcActualsSource final : public ActualsSource {
                                                     const std::optional<Subject>& subject,
                                                     const Period& period,
                                                     ActualsGrouping grouping) override;
+  absl::StatusOr<std::vector<std::vector<ActualsGroup>>> ActualsGroupings(
+      const std::string& tenant, const std::optional<Subject>& subject, const Period& period,
+      const std::vector<ActualsGrouping>& groupings) override;
   absl::StatusOr<std::vector<CustomerStatsGroup>> CustomerStats(const std::string& tenant,
                                                                 const std::optional<Subject>& scope,
                                                                 const Period& period,

@@ -95,6 +95,12 @@ class ScorecardMaker {
   ScorecardMaker(TargetRecordSource& targets, ActualsSource& actuals, OrgSource& org)
       : targets_(targets), actuals_(actuals), org_(org) {}
 
+  ActualsSource& actuals() const { return actuals_; }
+  // The same maker reading actuals from `actuals` (which must outlive it).
+  ScorecardMaker WithActuals(ActualsSource& actuals) const {
+    return ScorecardMaker(targets_, actuals, org_);
+  }
+
   // The scorecard of `query`; errors of the sources pass through (UNAVAILABLE
   // naming the dependency), INTERNAL if the template and inputs disagree. A
   // rep's card lists their special contributions of the period (all their

@@ -112,6 +112,11 @@ class ActualsSource {
                                                             const std::optional<Subject>& subject,
                                                             const Period& period,
                                                             ActualsGrouping grouping) = 0;
+  // Actuals for several groupings (each at most once) in one call, one pass
+  // over ingest's rows: one result per entry of `groupings`, in that order.
+  virtual absl::StatusOr<std::vector<std::vector<ActualsGroup>>> ActualsGroupings(
+      const std::string& tenant, const std::optional<Subject>& subject, const Period& period,
+      const std::vector<ActualsGrouping>& groupings) = 0;
   // GetCustomerStats of `scope` (nullopt = the whole company), kNone (exactly
   // one group) or kRep (per rep, over the rep's own orders within the scope;
   // reps without any customer movement left out); INVALID_ARGUMENT for other

@@ -112,6 +112,33 @@ grpc::ServerUnaryReactor* IngestQueryServiceImpl::GetActuals(grpc::CallbackServe
       });
 }
 
+grpc::ServerUnaryReactor* IngestQueryServiceImpl::GetActualsGroupings(
+    grpc::CallbackServerContext* ctx, const v1::GetActualsGroupingsRequest* req,
+    v1::GetActualsGroupingsResponse* resp) {
+  return ServeUnary(
+      ctx, env_, "attain.ingest.v1.IngestQueryService/GetActualsGroupings", QueryReaders(),
+      [this, req, resp](const Principal& p) -> absl::Status {
+        ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
+        ASSIGN_OR_RETURN(QueryScope scope, ParseScopeField(req->has_scope(), req->scope()));
+        constexpr int kMaxGroupings = 8;
+        if (req->group_by_size() == 0 || req->group_by_size() > kMaxGroupings) {
+          return absl::InvalidArgumentError(absl::StrCat("group_by has ", req->group_by_size(),
+                                                         " entries: ask for 1 to ", kMaxGroupings,
+                                                         " groupings"));
+        }
+        std::vector<v1::GroupBy> groupings;
+        for (int g : req->group_by()) {
+          if (!v1::GroupBy_IsValid(g)) {
+            return absl::InvalidArgumentError(absl::StrCat("group_by ", g, " is not a GroupBy"));
+          }
+          groupings.push_back(static_cast<v1::GroupBy>(g));
+        }
+        RETURN_IF_ERROR(CheckScopeAccess(p, scope, store_));
+        return store_.GetActualsGroupings(p.tenant, period, scope, groupings,
+                                          req->product_line_id(), resp);
+      });
+}
+
 grpc::ServerUnaryReactor* IngestQueryServiceImpl::ListCustomers(grpc::CallbackServerContext* ctx,
                                                                 const v1::ListCustomersRequest* req,
                                                                 v1::ListCustomersResponse* resp) {

@@ -17,6 +17,9 @@ class IngestQueryServiceImpl final : public v1::IngestQueryService::CallbackServ
   grpc::ServerUnaryReactor* GetActuals(grpc::CallbackServerContext* ctx,
                                        const v1::GetActualsRequest* req,
                                        v1::GetActualsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetActualsGroupings(grpc::CallbackServerContext* ctx,
+                                                const v1::GetActualsGroupingsRequest* req,
+                                                v1::GetActualsGroupingsResponse* resp) override;
   grpc::ServerUnaryReactor* ListCustomers(grpc::CallbackServerContext* ctx,
                                           const v1::ListCustomersRequest* req,
                                           v1::ListCustomersResponse* resp) override;

@@ -1,10 +1,12 @@
 #include "services/ingest/src/store/pg_query_store.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "attain/ingest/v1/events.pb.h"
 #include "common/status.h"
@@ -113,41 +115,77 @@ absl::Status PgQueryStore::GetActuals(const std::string& tenant, const Period& p
                                       const QueryScope& scope, v1::GroupBy group_by,
                                       const std::string& product_line_id,
                                       v1::GetActualsResponse* out) {
-  std::string key = "''";
+  v1::GetActualsGroupingsResponse grouped;
+  RETURN_IF_ERROR(
+      GetActualsGroupings(tenant, period, scope, {group_by}, product_line_id, &grouped));
+  out->set_period(grouped.period());
+  out->mutable_rows()->Swap(grouped.mutable_groupings(0)->mutable_rows());
+  return absl::OkStatus();
+}
+
+absl::Status PgQueryStore::GetActualsGroupings(const std::string& tenant, const Period& period,
+                                               const QueryScope& scope,
+                                               const std::vector<v1::GroupBy>& groupings,
+                                               const std::string& product_line_id,
+                                               v1::GetActualsGroupingsResponse* out) {
+  if (groupings.empty()) return absl::InvalidArgumentError("no grouping asked for");
+  // The key expression of each grouping ("" for none), and whether any needs
+  // the customers' master data.
+  std::vector<std::string> keys;
   bool join_customers = false;
-  switch (group_by) {
-    case v1::GROUP_BY_UNSPECIFIED:
-    case v1::GROUP_BY_NONE:
-      break;
-    case v1::GROUP_BY_REP:
-      key = "r.rep_id";
-      break;
-    case v1::GROUP_BY_TEAM:
-      key = "r.team_id";
-      break;
-    case v1::GROUP_BY_REGION:
-      key = "r.region_id";
-      break;
-    case v1::GROUP_BY_PRODUCT_LINE:
-      key = "r.product_line_id";
-      break;
-    case v1::GROUP_BY_CUSTOMER_GRADE:
-      key = "COALESCE(c.grade, 0)::text";
-      join_customers = true;
-      break;
-    case v1::GROUP_BY_CUSTOMER_TIER:
-      key = "COALESCE(c.tier, 0)::text";
-      join_customers = true;
-      break;
-    case v1::GROUP_BY_DAY:
-      key = "to_char(r.day, 'YYYY-MM-DD')";
-      break;
-    default:
+  for (v1::GroupBy group_by : groupings) {
+    std::string key;
+    switch (group_by) {
+      case v1::GROUP_BY_UNSPECIFIED:
+      case v1::GROUP_BY_NONE:
+        break;
+      case v1::GROUP_BY_REP:
+        key = "r.rep_id";
+        break;
+      case v1::GROUP_BY_TEAM:
+        key = "r.team_id";
+        break;
+      case v1::GROUP_BY_REGION:
+        key = "r.region_id";
+        break;
+      case v1::GROUP_BY_PRODUCT_LINE:
+        key = "r.product_line_id";
+        break;
+      case v1::GROUP_BY_CUSTOMER_GRADE:
+        key = "COALESCE(c.grade, 0)::text";
+        join_customers = true;
+        break;
+      case v1::GROUP_BY_CUSTOMER_TIER:
+        key = "COALESCE(c.tier, 0)::text";
+        join_customers = true;
+        break;
+      case v1::GROUP_BY_DAY:
+        key = "to_char(r.day, 'YYYY-MM-DD')";
+        break;
+      default:
+        return absl::InvalidArgumentError(
+            absl::StrCat("group_by ", static_cast<int>(group_by), " is not a GroupBy"));
+    }
+    if (!key.empty()) key = absl::StrCat("(", key, ") COLLATE \"C\"");
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("group_by ", static_cast<int>(group_by), " is not a GroupBy"));
+          absl::StrCat("group_by ", v1::GroupBy_Name(group_by), " is asked for twice"));
+    }
+    keys.push_back(std::move(key));
   }
-  const bool grouped = key != "''";
-  std::string sql = absl::StrCat("SELECT ", key, " COLLATE \"C\" AS k, count(*)");
+  // One pass over the rows, every grouping a grouping set. Columns: which set
+  // (GROUPING's bit mask over the key expressions: a row of set i has every
+  // bit set but key i's; the empty set, all bits), the keys (NULL but the
+  // row's own), the cell count, the components.
+  std::vector<std::string> exprs;  // the non-empty keys, in request order
+  for (const std::string& k : keys) {
+    if (!k.empty()) exprs.push_back(k);
+  }
+  const std::string expr_list = absl::StrJoin(exprs, ", ");
+  std::string sql =
+      absl::StrCat("SELECT ", exprs.empty() ? "0" : absl::StrCat("GROUPING(", expr_list, ")"));
+  for (const std::string& e : exprs) absl::StrAppend(&sql, ", ", e);
+  absl::StrAppend(&sql, ", count(*)");
   for (int k = 0; k < kComponentCount; ++k) {
     const absl::string_view col = ComponentColumn(k);
     absl::StrAppend(&sql, ", COALESCE(sum(r.", col, "), 0)::bigint");
@@ -162,31 +200,68 @@ absl::Status PgQueryStore::GetActuals(const std::string& tenant, const Period& p
                   " WHERE r.tenant_id = $1 AND r.day BETWEEN $2::date AND $3::date"
                   " AND ($4 = '' OR r.product_line_id = $4) AND ",
                   RollupScopeSql(scope, 5));
-  if (grouped) absl::StrAppend(&sql, " GROUP BY 1 ORDER BY 1");
+  if (!exprs.empty()) {
+    std::vector<std::string> sets;
+    for (const std::string& k : keys) sets.push_back(absl::StrCat("(", k, ")"));
+    absl::StrAppend(&sql, " GROUP BY GROUPING SETS (", absl::StrJoin(sets, ", "), ") ORDER BY 1");
+    for (size_t i = 0; i < exprs.size(); ++i) absl::StrAppend(&sql, ", ", i + 2);
+  }
+  // Which grouping a row's mask belongs to.
+  const int n = static_cast<int>(exprs.size());
+  const int all = (1 << n) - 1;
+  std::vector<int> mask_of(keys.size());
+  std::vector<int> column_of(keys.size(), -1);
+  for (size_t i = 0, e = 0; i < keys.size(); ++i) {
+    if (keys[i].empty()) {
+      mask_of[i] = all;
+    } else {
+      mask_of[i] = all & ~(1 << (n - 1 - static_cast<int>(e)));
+      column_of[i] = 1 + static_cast<int>(e);
+      ++e;
+    }
+  }
 
   out->set_period(period.ToString());
+  for (v1::GroupBy g : groupings) {
+    out->add_groupings()->set_group_by(g == v1::GROUP_BY_UNSPECIFIED ? v1::GROUP_BY_NONE : g);
+  }
+  const int first_count = 1 + n;
   return pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction txn(conn);
+    // A team's per-rep groups are hashed in memory rather than sorted on
+    // disk (the default 4 MB spills 10,000 reps' sums).
+    txn.exec("SET LOCAL work_mem = '32MB'");
     pqxx::result r = txn.exec_params(sql, tenant, DayText(period.first_day()),
                                      DayText(period.last_day()), product_line_id, scope.id);
     for (const pqxx::row& row : r) {
-      v1::ActualsRow* a = out->add_rows();
-      std::string k = row[0].as<std::string>();
-      if (group_by == v1::GROUP_BY_CUSTOMER_GRADE) {
-        int n = std::stoi(k);
-        k = v1::CustomerGrade_IsValid(n) ? v1::CustomerGrade_Name(n) : absl::StrCat(n);
-      } else if (group_by == v1::GROUP_BY_CUSTOMER_TIER) {
-        int n = std::stoi(k);
-        k = v1::CustomerTier_IsValid(n) ? v1::CustomerTier_Name(n) : absl::StrCat(n);
-      }
-      a->set_group_key(std::move(k));
-      a->set_cell_count(row[1].as<int64_t>());
-      v1::Components* c = a->mutable_components();
-      for (size_t i = 0; i < static_cast<size_t>(kComponentCount); ++i) {
-        SetComponent(c, i, row[static_cast<int>(i) + 2].as<int64_t>());
+      const int mask = row[0].as<int>();
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (mask_of[i] != mask) continue;
+        v1::ActualsRow* a = out->mutable_groupings(static_cast<int>(i))->add_rows();
+        std::string k = column_of[i] < 0 ? "" : row[column_of[i]].as<std::string>();
+        if (groupings[i] == v1::GROUP_BY_CUSTOMER_GRADE) {
+          int g = std::stoi(k);
+          k = v1::CustomerGrade_IsValid(g) ? v1::CustomerGrade_Name(g) : absl::StrCat(g);
+        } else if (groupings[i] == v1::GROUP_BY_CUSTOMER_TIER) {
+          int t = std::stoi(k);
+          k = v1::CustomerTier_IsValid(t) ? v1::CustomerTier_Name(t) : absl::StrCat(t);
+        }
+        a->set_group_key(std::move(k));
+        a->set_cell_count(row[first_count].as<int64_t>());
+        v1::Components* c = a->mutable_components();
+        for (size_t j = 0; j < static_cast<size_t>(kComponentCount); ++j) {
+          SetComponent(c, j, row[first_count + 1 + static_cast<int>(j)].as<int64_t>());
+        }
       }
     }
     txn.commit();
+    // The whole scope has one row, also when nothing was counted.
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i].empty() && out->groupings(static_cast<int>(i)).rows_size() == 0) {
+        v1::ActualsRow* a = out->mutable_groupings(static_cast<int>(i))->add_rows();
+        a->mutable_components();
+      }
+    }
     return absl::OkStatus();
   });
 }

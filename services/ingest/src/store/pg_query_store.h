@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/pg.h"
 #include "services/ingest/src/store/query_store.h"
@@ -18,6 +19,11 @@ class PgQueryStore : public QueryStore {
   absl::Status GetActuals(const std::string& tenant, const Period& period, const QueryScope& scope,
                           v1::GroupBy group_by, const std::string& product_line_id,
                           v1::GetActualsResponse* out) override;
+  absl::Status GetActualsGroupings(const std::string& tenant, const Period& period,
+                                   const QueryScope& scope,
+                                   const std::vector<v1::GroupBy>& groupings,
+                                   const std::string& product_line_id,
+                                   v1::GetActualsGroupingsResponse* out) override;
   absl::Status ListCustomers(const std::string& tenant, const Period& period,
                              const QueryScope& scope, v1::CustomerFilter filter,
                              const std::string& after, int limit,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -34,6 +35,17 @@ class QueryStore {
                                   const QueryScope& scope, v1::GroupBy group_by,
                                   const std::string& product_line_id,
                                   v1::GetActualsResponse* out) = 0;
+
+  // GetActuals for several groupings at once, in one pass over the rows (a
+  // grouping set each): one grouping per entry of `groupings`, in that
+  // order, with the rows GetActuals would give. INVALID_ARGUMENT when
+  // `groupings` is empty, names a grouping twice (UNSPECIFIED and NONE are
+  // the same) or holds a value that is not a GroupBy.
+  virtual absl::Status GetActualsGroupings(const std::string& tenant, const Period& period,
+                                           const QueryScope& scope,
+                                           const std::vector<v1::GroupBy>& groupings,
+                                           const std::string& product_line_id,
+                                           v1::GetActualsGroupingsResponse* out) = 0;
 
   // Customers selected by `filter` (see CustomerFilter) ordered by id, those
   // after `after` (a customer id; "" from the start), at most `limit`; sets

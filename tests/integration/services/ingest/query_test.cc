@@ -276,6 +276,77 @@ TEST_F(ActualsTest, ScopesAndProductLineFilter) {
   EXPECT_EQ(Get("2025-Q1", Unit("west"), v1::GROUP_BY_NONE).rows(0).components().visits(), 5);
 }
 
+// Every grouping of GetActualsGroupings is GetActuals' answer for it, whatever
+// the others asked with it, in every scope, also where nothing was counted.
+TEST_F(ActualsTest, GroupingsInOnePassEqualGetActuals) {
+  const std::vector<v1::GroupBy> all = {v1::GROUP_BY_REP,          v1::GROUP_BY_NONE,
+                                        v1::GROUP_BY_TEAM,         v1::GROUP_BY_REGION,
+                                        v1::GROUP_BY_PRODUCT_LINE, v1::GROUP_BY_CUSTOMER_GRADE,
+                                        v1::GROUP_BY_DAY,          v1::GROUP_BY_CUSTOMER_TIER};
+  const std::vector<std::vector<v1::GroupBy>> asks = {
+      all,
+      {v1::GROUP_BY_NONE},
+      {v1::GROUP_BY_UNSPECIFIED},
+      {v1::GROUP_BY_REP},
+      {v1::GROUP_BY_CUSTOMER_TIER, v1::GROUP_BY_NONE},
+      {v1::GROUP_BY_NONE, v1::GROUP_BY_REP, v1::GROUP_BY_CUSTOMER_GRADE},
+  };
+  for (const QueryScope& scope : {Company(), Unit("west"), Unit("team-1"), Rep("rep-2")}) {
+    for (const std::string& period : {"2025-Q1", "2026-Q1", "2025-02"}) {
+      for (const std::string& pl : {"", "pl-a"}) {
+        for (const std::vector<v1::GroupBy>& ask : asks) {
+          SCOPED_TRACE(absl::StrCat(scope.id, " ", period, " pl=", pl, " asked ", ask.size(),
+                                    " first ", v1::GroupBy_Name(ask[0])));
+          v1::GetActualsGroupingsResponse got;
+          absl::Status st = store_->GetActualsGroupings("acme", P(period), scope, ask, pl, &got);
+          ASSERT_TRUE(st.ok()) << st;
+          EXPECT_EQ(got.period(), period);
+          ASSERT_EQ(got.groupings_size(), static_cast<int>(ask.size()));
+          for (size_t i = 0; i < ask.size(); ++i) {
+            const v1::ActualsGrouping& g = got.groupings(static_cast<int>(i));
+            EXPECT_EQ(g.group_by(),
+                      ask[i] == v1::GROUP_BY_UNSPECIFIED ? v1::GROUP_BY_NONE : ask[i]);
+            v1::GetActualsResponse alone = Get(period, scope, ask[i], pl);
+            ASSERT_EQ(g.rows_size(), alone.rows_size()) << v1::GroupBy_Name(ask[i]);
+            for (int r = 0; r < g.rows_size(); ++r) {
+              EXPECT_EQ(g.rows(r).SerializeAsString(), alone.rows(r).SerializeAsString())
+                  << v1::GroupBy_Name(ask[i]) << " row " << r << ": " << g.rows(r).DebugString()
+                  << " vs " << alone.rows(r).DebugString();
+            }
+          }
+        }
+      }
+    }
+  }
+  // Worked by hand: the company's quarter, per rep and in total, at once.
+  v1::GetActualsGroupingsResponse both;
+  ASSERT_TRUE(store_
+                  ->GetActualsGroupings("acme", P("2025-Q1"), Company(),
+                                        {v1::GROUP_BY_REP, v1::GROUP_BY_NONE}, "", &both)
+                  .ok());
+  ASSERT_EQ(both.groupings_size(), 2);
+  ASSERT_EQ(both.groupings(0).rows_size(), 3);
+  EXPECT_EQ(both.groupings(0).rows(1).group_key(), "rep-2");
+  EXPECT_EQ(both.groupings(0).rows(1).components().sales_amount(), 600'00);
+  ASSERT_EQ(both.groupings(1).rows_size(), 1);
+  EXPECT_EQ(both.groupings(1).rows(0).components().sales_amount(), 750'00);
+  EXPECT_EQ(both.groupings(1).rows(0).cell_count(), 5);
+}
+
+TEST_F(ActualsTest, GroupingsRefusesNoneTwiceOrUnknown) {
+  auto refused = [&](const std::vector<v1::GroupBy>& ask) {
+    v1::GetActualsGroupingsResponse resp;
+    absl::Status st = store_->GetActualsGroupings("acme", P("2025-Q1"), Company(), ask, "", &resp);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+    return std::string(st.message());
+  };
+  EXPECT_THAT(refused({}), HasSubstr("no grouping"));
+  EXPECT_THAT(refused({v1::GROUP_BY_REP, v1::GROUP_BY_REP}),
+              HasSubstr("GROUP_BY_REP is asked for twice"));
+  EXPECT_THAT(refused({v1::GROUP_BY_NONE, v1::GROUP_BY_UNSPECIFIED}), HasSubstr("twice"));
+  EXPECT_THAT(refused({static_cast<v1::GroupBy>(42)}), HasSubstr("42 is not a GroupBy"));
+}
+
 TEST_F(ActualsTest, ScopeWithinUnit) {
   auto within = [&](const QueryScope& scope, const std::string& unit) {
     absl::StatusOr<bool> b = store_->ScopeWithinUnit("acme", scope, unit);
