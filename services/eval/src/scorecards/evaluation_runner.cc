@@ -27,25 +27,25 @@ absl::StatusOr<EvaluationDraft> EvaluationRunner::Run(const std::string& tenant,
   // Below-target runs look at the two quarters before, oldest first.
   const Period before1 = period.Previous();
   const Period before2 = before1.Previous();
-  // The reps' cards, the unit's card, the history and the unit's targets are
-  // independent: fetched and computed at once.
   // The reps' cards and the unit's card read the same period and scope
   // several ways: each period's groupings in one call to ingest, the first
   // of them fetching for all (for the period itself, the unit card's
-  // breakdowns too).
+  // breakdowns too), and each period's customer stats per rep and in total
+  // in another (made only if the template needs them).
   std::optional<Subject> scope;
   if (!is_company) scope = Subject{Subject::Kind::kUnit, unit_id};
   const std::vector<ActualsGrouping> totals = {ActualsGrouping::kRep, ActualsGrouping::kNone};
-  SharedActuals actuals(
-      maker_.actuals(), tenant,
-      {ActualsBatch{scope,
-                    period,
-                    {ActualsGrouping::kRep, ActualsGrouping::kNone, ActualsGrouping::kProductLine,
-                     ActualsGrouping::kRegion, ActualsGrouping::kCustomerGrade,
-                     ActualsGrouping::kCustomerTier}},
-       ActualsBatch{scope, period.Previous(), totals},
-       ActualsBatch{scope, period.SameLastYear(), totals}});
+  const std::vector<ActualsGrouping> all = {
+      ActualsGrouping::kRep,    ActualsGrouping::kNone,          ActualsGrouping::kProductLine,
+      ActualsGrouping::kRegion, ActualsGrouping::kCustomerGrade, ActualsGrouping::kCustomerTier};
+  SharedActuals actuals(maker_.actuals(), tenant,
+                        {ActualsBatch{scope, period, all, /*customer_stats=*/true},
+                         ActualsBatch{scope, period.Previous(), totals, /*customer_stats=*/true},
+                         ActualsBatch{scope, period.SameLastYear(), totals,
+                                      /*customer_stats=*/true}});
   ScorecardMaker maker = maker_.WithActuals(actuals);
+  // The reps' cards, the unit's card, the history and the unit's targets are
+  // independent: fetched and computed at once.
   EvaluationDraft draft;
   absl::flat_hash_map<std::string, std::optional<int64_t>> older, newer;
   TargetsByMetric unit_targets;

@@ -76,6 +76,16 @@ iv1::GroupBy ToGroupBy(ActualsGrouping g) {
   return iv1::GROUP_BY_NONE;
 }
 
+CustomerStatsGroup FromProto(const iv1::CustomerStatsRow& row) {
+  return CustomerStatsGroup{row.group_key(),
+                            row.active_count(),
+                            row.repeat_count(),
+                            row.previous_active_count(),
+                            row.churned_count(),
+                            row.new_count(),
+                            row.new_customer_first_month_sales()};
+}
+
 // Ingest's rows of one grouping; exactly one for kNone.
 absl::StatusOr<std::vector<ActualsGroup>> FromRows(
     const google::protobuf::RepeatedPtrField<iv1::ActualsRow>& rows, ActualsGrouping grouping,
@@ -258,29 +268,50 @@ absl::StatusOr<std::vector<CustomerStatsGroup>> GrpcActualsSource::CustomerStats
   if (grouping != ActualsGrouping::kNone && grouping != ActualsGrouping::kRep) {
     return absl::InvalidArgumentError("customer stats are kept for a whole scope or per rep only");
   }
-  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
-  iv1::GetCustomerStatsRequest req;
-  req.set_period(period.ToString());
-  if (scope) *req.mutable_scope() = ToScope(*scope);
-  req.set_group_by(ToGroupBy(grouping));
-  grpc::ClientContext ctx;
-  Prepare(ctx, token, options_.deadline);
   iv1::GetCustomerStatsResponse resp;
-  grpc::Status st = stub_->GetCustomerStats(&ctx, req, &resp);
-  if (!st.ok()) return DependencyError(kIngest, "GetCustomerStats", st);
+  RETURN_IF_ERROR(GetCustomerStats(tenant, scope, period, grouping, false, &resp));
   std::vector<CustomerStatsGroup> out;
   out.reserve(resp.rows_size());
-  for (const iv1::CustomerStatsRow& row : resp.rows()) {
-    out.push_back(CustomerStatsGroup{row.group_key(), row.active_count(), row.repeat_count(),
-                                     row.previous_active_count(), row.churned_count(),
-                                     row.new_count(), row.new_customer_first_month_sales()});
-  }
+  for (const iv1::CustomerStatsRow& row : resp.rows()) out.push_back(FromProto(row));
   if (grouping == ActualsGrouping::kNone && out.size() != 1) {
     return absl::InternalError(absl::StrCat(kIngest,
                                             " answered GetCustomerStats without grouping with ",
                                             out.size(), " rows instead of one"));
   }
   return out;
+}
+
+absl::StatusOr<CustomerStatsWithTotal> GrpcActualsSource::CustomerStatsByRepWithTotal(
+    const std::string& tenant, const std::optional<Subject>& scope, const Period& period) {
+  iv1::GetCustomerStatsResponse resp;
+  RETURN_IF_ERROR(GetCustomerStats(tenant, scope, period, ActualsGrouping::kRep, true, &resp));
+  if (!resp.has_total()) {
+    return absl::InternalError(
+        absl::StrCat(kIngest, " answered GetCustomerStats without the total asked for"));
+  }
+  CustomerStatsWithTotal out;
+  out.reps.reserve(resp.rows_size());
+  for (const iv1::CustomerStatsRow& row : resp.rows()) out.reps.push_back(FromProto(row));
+  out.total = FromProto(resp.total());
+  return out;
+}
+
+absl::Status GrpcActualsSource::GetCustomerStats(const std::string& tenant,
+                                                 const std::optional<Subject>& scope,
+                                                 const Period& period, ActualsGrouping grouping,
+                                                 bool include_total,
+                                                 iv1::GetCustomerStatsResponse* resp) {
+  ASSIGN_OR_RETURN(std::string token, tokens_.For(tenant));
+  iv1::GetCustomerStatsRequest req;
+  req.set_period(period.ToString());
+  if (scope) *req.mutable_scope() = ToScope(*scope);
+  req.set_group_by(ToGroupBy(grouping));
+  req.set_include_total(include_total);
+  grpc::ClientContext ctx;
+  Prepare(ctx, token, options_.deadline);
+  grpc::Status st = stub_->GetCustomerStats(&ctx, req, resp);
+  if (!st.ok()) return DependencyError(kIngest, "GetCustomerStats", st);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<SpecialContribution>> GrpcActualsSource::SpecialContributions(

@@ -62,12 +62,19 @@ class GrpcActualsSource final : public ActualsSource {
                                                                 const std::optional<Subject>& scope,
                                                                 const Period& period,
                                                                 ActualsGrouping grouping) override;
+  absl::StatusOr<CustomerStatsWithTotal> CustomerStatsByRepWithTotal(
+      const std::string& tenant, const std::optional<Subject>& scope,
+      const Period& period) override;
   // ListSpecialContributions in pages of 10,000, at most options.max_pages.
   absl::StatusOr<std::vector<SpecialContribution>> SpecialContributions(
       const std::string& tenant, const std::optional<Subject>& scope,
       const Period& period) override;
 
  private:
+  absl::Status GetCustomerStats(const std::string& tenant, const std::optional<Subject>& scope,
+                                const Period& period, ActualsGrouping grouping, bool include_total,
+                                ingest::v1::GetCustomerStatsResponse* resp);
+
   std::unique_ptr<ingest::v1::IngestQueryService::Stub> stub_;
   std::unique_ptr<ingest::v1::ComplianceService::Stub> compliance_;
   ServiceTokens tokens_;

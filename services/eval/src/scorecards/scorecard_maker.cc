@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -520,10 +521,10 @@ absl::StatusOr<std::vector<RepScorecard>> ScorecardMaker::MakeForReps(const Unit
   }
   RETURN_IF_ERROR(RunConcurrently(std::move(calls)));
 
-  std::vector<RepScorecard> cards;
-  std::vector<RankInput> entries;
-  cards.reserve(q.reps.size());
-  for (const std::string& rep : q.reps) {
+  // Each rep's card from the fetched inputs, into its own slot.
+  std::vector<RepScorecard> cards(q.reps.size());
+  auto make_card = [&](size_t index) -> absl::Status {
+    const std::string& rep = q.reps[index];
     const Subject subject{Subject::Kind::kRep, rep};
     ActualsBundle bundles[3];
     for (int i = 0; i < 3; ++i) {
@@ -537,30 +538,55 @@ absl::StatusOr<std::vector<RepScorecard>> ScorecardMaker::MakeForReps(const Unit
                           &bundles[i].extra);
       }
     }
-    TargetsByMetric targets;
+    const TargetsByMetric* targets = nullptr;
+    TargetsByMetric asked_alone;
     if (auto it = targets_of.find(rep); it != targets_of.end()) {
-      targets = it->second;
+      targets = &it->second;
     } else {
       // Listed "under a unit" by the period's first day: a rep who joined
       // later is asked for alone.
-      ASSIGN_OR_RETURN(targets, targets_.ForSubject(q.tenant, subject, q.period));
+      ASSIGN_OR_RETURN(asked_alone, targets_.ForSubject(q.tenant, subject, q.period));
+      targets = &asked_alone;
     }
-    RepScorecard rc;
+    RepScorecard& rc = cards[index];
     RETURN_IF_ERROR(
-        Fill(q.tmpl, subject, q.period, targets, bundles[0], bundles[1], bundles[2], &rc.card));
+        Fill(q.tmpl, subject, q.period, *targets, bundles[0], bundles[1], bundles[2], &rc.card));
     if (auto it = special_of.find(rep); it != special_of.end()) {
       AddSpecialContributions(it->second, &rc.card);
     }
-    if (auto it = targets.find(kSalesAmount);
-        it != targets.end() && it->second.base_value > 0 && bundles[0].cell_count > 0) {
+    if (auto it = targets->find(kSalesAmount);
+        it != targets->end() && it->second.base_value > 0 && bundles[0].cell_count > 0) {
       ASSIGN_OR_RETURN(
           rc.sales_attainment_bp,
           DivideRoundHalfUp(absl::int128(bundles[0].components.sales_amount) * kFullAttainment,
                             it->second.base_value));
     }
     rc.sales_amount = bundles[0].components.sales_amount;
-    entries.push_back(RankInput{rep, rc.card.total_points()});
-    cards.push_back(std::move(rc));
+    return absl::OkStatus();
+  };
+  // A large team's cards in a few slices at once (10,000 reps take a core
+  // ~0.2 s); the inputs are only read.
+  constexpr size_t kRepsPerSlice = 2500;
+  const size_t slices = std::min<size_t>(std::max<size_t>(1, std::thread::hardware_concurrency()),
+                                         (q.reps.size() + kRepsPerSlice - 1) / kRepsPerSlice);
+  if (slices <= 1) {
+    for (size_t i = 0; i < q.reps.size(); ++i) RETURN_IF_ERROR(make_card(i));
+  } else {
+    std::vector<std::function<absl::Status()>> work;
+    const size_t per_slice = (q.reps.size() + slices - 1) / slices;
+    for (size_t from = 0; from < q.reps.size(); from += per_slice) {
+      const size_t to = std::min(q.reps.size(), from + per_slice);
+      work.push_back([&make_card, from, to]() -> absl::Status {
+        for (size_t i = from; i < to; ++i) RETURN_IF_ERROR(make_card(i));
+        return absl::OkStatus();
+      });
+    }
+    RETURN_IF_ERROR(RunConcurrently(std::move(work)));
+  }
+  std::vector<RankInput> entries;
+  entries.reserve(cards.size());
+  for (size_t i = 0; i < cards.size(); ++i) {
+    entries.push_back(RankInput{q.reps[i], cards[i].card.total_points()});
   }
   ASSIGN_OR_RETURN(std::vector<RankedEntry> ranked,
                    Rank(std::move(entries), /*lower_is_better=*/false, kBonusTopShareBp));

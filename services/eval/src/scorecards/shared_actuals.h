@@ -3,7 +3,8 @@
 // unit's total, the unit card's four breakdowns) from code paths that run at
 // once; with a plan, the first of them fetches every planned grouping of that
 // period and scope in one GetActualsGroupings call (one pass over the rows)
-// and the others take their share of it. Anything not planned passes through.
+// and the others take their share of it; so for the customer stats per rep
+// and in total. Anything not planned passes through.
 #pragma once
 
 #include <memory>
@@ -22,6 +23,8 @@ struct ActualsBatch {
   std::optional<Subject> scope;  // nullopt: the whole company
   Period period;
   std::vector<ActualsGrouping> groupings;  // each at most once
+  // Also CustomerStats kRep and kNone of this period and scope, in one call.
+  bool customer_stats = false;
 };
 
 class SharedActuals final : public ActualsSource {
@@ -38,10 +41,14 @@ class SharedActuals final : public ActualsSource {
   absl::StatusOr<std::vector<std::vector<ActualsGroup>>> ActualsGroupings(
       const std::string& tenant, const std::optional<Subject>& subject, const Period& period,
       const std::vector<ActualsGrouping>& groupings) override;
+  // kRep or kNone of a batch with customer_stats: shared as above.
   absl::StatusOr<std::vector<CustomerStatsGroup>> CustomerStats(const std::string& tenant,
                                                                 const std::optional<Subject>& scope,
                                                                 const Period& period,
                                                                 ActualsGrouping grouping) override;
+  absl::StatusOr<CustomerStatsWithTotal> CustomerStatsByRepWithTotal(
+      const std::string& tenant, const std::optional<Subject>& scope,
+      const Period& period) override;
   absl::StatusOr<std::vector<SpecialContribution>> SpecialContributions(
       const std::string& tenant, const std::optional<Subject>& scope,
       const Period& period) override;
@@ -53,7 +60,12 @@ class SharedActuals final : public ActualsSource {
     absl::Mutex mu;
     bool fetched ABSL_GUARDED_BY(mu) = false;
     absl::StatusOr<std::vector<std::vector<ActualsGroup>>> result ABSL_GUARDED_BY(mu);
+    bool stats_fetched ABSL_GUARDED_BY(mu) = false;
+    absl::StatusOr<CustomerStatsWithTotal> stats ABSL_GUARDED_BY(mu);
   };
+
+  // The batch of `tenant`, `scope` and `period`; nullptr if none.
+  Batch* Find(const std::string& tenant, const std::optional<Subject>& scope, const Period& period);
 
   ActualsSource& inner_;
   const std::string tenant_;

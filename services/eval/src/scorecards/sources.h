@@ -88,6 +88,12 @@ struct CustomerStatsGroup {
   int64_t new_customer_first_month_sales = 0;
 };
 
+// A scope's customer movements per rep and in total (from one pass).
+struct CustomerStatsWithTotal {
+  std::vector<CustomerStatsGroup> reps;  // as CustomerStats kRep
+  CustomerStatsGroup total;              // as CustomerStats kNone
+};
+
 // An order far above its rep's usual (特殊贡献, DOMAIN.md §5), as ingest's
 // ListSpecialContributions lists it: signed in the period above 5 × the median
 // of the rep's counted orders signed in the 90 days before its day.
@@ -124,6 +130,10 @@ class ActualsSource {
   virtual absl::StatusOr<std::vector<CustomerStatsGroup>> CustomerStats(
       const std::string& tenant, const std::optional<Subject>& scope, const Period& period,
       ActualsGrouping grouping) = 0;
+  // CustomerStats kRep and kNone of `scope` in one call (one pass over ingest's
+  // orders).
+  virtual absl::StatusOr<CustomerStatsWithTotal> CustomerStatsByRepWithTotal(
+      const std::string& tenant, const std::optional<Subject>& scope, const Period& period) = 0;
   // The special contributions signed in `period` within `scope` (nullopt =
   // the whole company; a unit: orders credited to it; a rep: all their
   // orders), at ingest's default threshold, every page, ordered by order id.

@@ -179,15 +179,16 @@ grpc::ServerUnaryReactor* IngestQueryServiceImpl::GetFunnel(grpc::CallbackServer
 grpc::ServerUnaryReactor* IngestQueryServiceImpl::GetCustomerStats(
     grpc::CallbackServerContext* ctx, const v1::GetCustomerStatsRequest* req,
     v1::GetCustomerStatsResponse* resp) {
-  return ServeUnary(
-      ctx, env_, "attain.ingest.v1.IngestQueryService/GetCustomerStats", QueryReaders(),
-      [this, req, resp](const Principal& p) -> absl::Status {
-        ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
-        ASSIGN_OR_RETURN(QueryScope scope, ParseScopeField(req->has_scope(), req->scope()));
-        RETURN_IF_ERROR(CheckCustomerStatsGroupBy(req->group_by()));
-        RETURN_IF_ERROR(CheckScopeAccess(p, scope, store_));
-        return store_.GetCustomerStats(p.tenant, period, scope, req->group_by(), resp);
-      });
+  return ServeUnary(ctx, env_, "attain.ingest.v1.IngestQueryService/GetCustomerStats",
+                    QueryReaders(), [this, req, resp](const Principal& p) -> absl::Status {
+                      ASSIGN_OR_RETURN(Period period, ParsePeriodField(req->period()));
+                      ASSIGN_OR_RETURN(QueryScope scope,
+                                       ParseScopeField(req->has_scope(), req->scope()));
+                      RETURN_IF_ERROR(CheckCustomerStatsGroupBy(req->group_by()));
+                      RETURN_IF_ERROR(CheckScopeAccess(p, scope, store_));
+                      return store_.GetCustomerStats(p.tenant, period, scope, req->group_by(),
+                                                     req->include_total(), resp);
+                    });
 }
 
 }  // namespace attain::ingest

@@ -399,7 +399,7 @@ absl::Status PgQueryStore::GetFunnel(const std::string& tenant, const Period& pe
 
 absl::Status PgQueryStore::GetCustomerStats(const std::string& tenant, const Period& period,
                                             const QueryScope& scope, v1::GroupBy group_by,
-                                            v1::GetCustomerStatsResponse* out) {
+                                            bool include_total, v1::GetCustomerStatsResponse* out) {
   bool by_rep = false;
   switch (group_by) {
     case v1::GROUP_BY_UNSPECIFIED:
@@ -414,76 +414,96 @@ absl::Status PgQueryStore::GetCustomerStats(const std::string& tenant, const Per
                        " is not offered by GetCustomerStats: use GROUP_BY_NONE or GROUP_BY_REP"));
   }
   // The group key of an order of entity_states alias `e`.
-  auto order_key = [by_rep](const std::string& e) {
-    return by_rep ? absl::StrCat(e, ".rep_id") : std::string("''::text COLLATE \"C\"");
-  };
+  const std::string order_key = by_rep ? "e.rep_id" : "''::text COLLATE \"C\"";
   // A new customer's group: its first order's rep. customers.first_rep_id has
   // the database's collation, entity_states.rep_id "C": compared as "C".
   const std::string customer_key =
       by_rep ? "c.first_rep_id COLLATE \"C\"" : "''::text COLLATE \"C\"";
+  const std::string new_customer =
+      absl::StrCat("c.first_order_day BETWEEN $2::date AND $3::date AND ",
+                   ScopeSql(scope, "c.first_rep_id", "c.first_team_id", "c.first_region_id", 6));
   const Period prev = period.Previous();
   // $1 tenant, $2/$3 the period, $4/$5 the previous period, $6 the scope id.
-  // o: ListCustomers' cur and prev in one pass over the counted orders of
-  // both periods within the scope (orders_by_day), per group and customer: n
-  // orders in the period, n_prev in the previous one. nw: ListCustomers' new
-  // customers with their group and first month, joined to the group's orders
-  // within the scope in that month and the period: a join, so that the
-  // planner probes entity_states_customer_orders (or _rep_orders) when the
-  // new customers are few and hashes the period's orders when they are many.
-  // A group may have new customers only, or orders only.
-  const std::string sql = absl::StrCat(
-      "WITH o AS (SELECT ", order_key("e"),
-      " AS k, e.customer_id,"
+  // o: one pass over the counted orders of both periods within the scope
+  // (orders_by_day), each with its customer's master data (hashed), per group
+  // and customer: n orders in the period, n_prev in the previous one (what
+  // ListCustomers counts), whether the customer is new (first order ever in
+  // the period, credited within the scope: ListCustomers' new), its group
+  // (first_k) and fm, the period's orders in the month of its first order
+  // (is_new and first_k are the customer's: aggregated rather than grouped
+  // by, so that the planner expects as many groups as customers and hashes).
+  // g: the counts per group, and the first-month sales of the group's own new
+  // customers through its own orders. nw: the new customers per group (one
+  // may have no order within the scope). With include_total, the total's
+  // counts come from o summed per customer (a customer who bought from two
+  // reps is one customer) and its first-month sales are all of fm.
+  const std::string counts =
+      " count(*) FILTER (WHERE n > 0) AS active_n,"
+      " count(*) FILTER (WHERE n >= 2) AS repeat_n,"
+      " count(*) FILTER (WHERE n_prev > 0) AS previous_n,"
+      " count(*) FILTER (WHERE n_prev > 0 AND n = 0) AS churned_n";
+  std::string sql = absl::StrCat(
+      "WITH o AS (SELECT ", order_key, " AS k, e.customer_id, bool_or(COALESCE(", new_customer,
+      ", false)) AS is_new, min(", customer_key,
+      ") AS first_k,"
       " count(*) FILTER (WHERE e.day BETWEEN $2::date AND $3::date) AS n,"
-      " count(*) FILTER (WHERE e.day BETWEEN $4::date AND $5::date) AS n_prev"
-      " FROM ingest.entity_states e"
+      " count(*) FILTER (WHERE e.day BETWEEN $4::date AND $5::date) AS n_prev,"
+      " sum(e.amount) FILTER (WHERE e.day BETWEEN $2::date AND $3::date AND"
+      " date_trunc('month', e.day::timestamp) = date_trunc('month', c.first_order_day::timestamp))"
+      " AS fm"
+      " FROM ingest.entity_states e LEFT JOIN ingest.customers c ON c.tenant_id = e.tenant_id"
+      " AND c.customer_id = e.customer_id"
       " WHERE e.tenant_id = $1 AND e.kind = 1 AND e.counted AND e.customer_id <> ''"
       " AND (e.day BETWEEN $2::date AND $3::date OR e.day BETWEEN $4::date AND $5::date) AND ",
       ScopeSql(scope, "e.rep_id", "e.team_id", "e.region_id", 6),
       " GROUP BY 1, 2),"
-      " g AS (SELECT k, count(*) FILTER (WHERE n > 0) AS active_n,"
-      " count(*) FILTER (WHERE n >= 2) AS repeat_n,"
-      " count(*) FILTER (WHERE n_prev > 0) AS previous_n,"
-      " count(*) FILTER (WHERE n_prev > 0 AND n = 0) AS churned_n FROM o GROUP BY k),"
+      " g AS (SELECT k,",
+      counts,
+      ", sum(fm) FILTER (WHERE is_new AND first_k = k) AS sales FROM o GROUP BY k),"
       " nw AS (SELECT ",
-      customer_key,
-      " AS k, c.customer_id, date_trunc('month', c.first_order_day::timestamp) AS first_month"
-      " FROM ingest.customers c WHERE c.tenant_id = $1"
-      " AND c.first_order_day BETWEEN $2::date AND $3::date AND ",
-      ScopeSql(scope, "c.first_rep_id", "c.first_team_id", "c.first_region_id", 6),
-      "),"
-      " nn AS (SELECT nw.k, count(DISTINCT nw.customer_id) AS new_n, sum(f.amount) AS sales"
-      " FROM nw LEFT JOIN ingest.entity_states f ON f.tenant_id = $1 AND f.kind = 1"
-      " AND f.counted AND f.customer_id = nw.customer_id AND ",
-      order_key("f"),
-      " = nw.k AND f.day BETWEEN $2::date AND $3::date"
-      " AND date_trunc('month', f.day::timestamp) = nw.first_month AND ",
-      ScopeSql(scope, "f.rep_id", "f.team_id", "f.region_id", 6),
-      " GROUP BY nw.k)"
-      " SELECT COALESCE(g.k, nn.k) AS k, COALESCE(g.active_n, 0), COALESCE(g.repeat_n, 0),"
-      " COALESCE(g.previous_n, 0), COALESCE(g.churned_n, 0), COALESCE(nn.new_n, 0),"
-      " COALESCE(nn.sales, 0)::bigint FROM g FULL JOIN nn ON nn.k = g.k ORDER BY 1");
+      customer_key, " AS k, count(*) AS new_n FROM ingest.customers c WHERE c.tenant_id = $1 AND ",
+      new_customer,
+      " GROUP BY 1)"
+      " SELECT false, COALESCE(g.k, nw.k) AS k, COALESCE(g.active_n, 0), COALESCE(g.repeat_n, 0),"
+      " COALESCE(g.previous_n, 0), COALESCE(g.churned_n, 0), COALESCE(nw.new_n, 0),"
+      " COALESCE(g.sales, 0)::bigint FROM g FULL JOIN nw ON nw.k = g.k");
+  if (by_rep && include_total) {
+    absl::StrAppend(
+        &sql,
+        " UNION ALL SELECT true, ''::text COLLATE \"C\", t.active_n, t.repeat_n, t.previous_n,"
+        " t.churned_n, (SELECT count(*) FROM ingest.customers c WHERE c.tenant_id = $1 AND ",
+        new_customer, "), COALESCE(t.sales, 0)::bigint FROM (SELECT", counts,
+        ", sum(fm) FILTER (WHERE is_new) AS sales FROM (SELECT customer_id, bool_or(is_new) AS"
+        " is_new, sum(n) AS n, sum(n_prev) AS n_prev, sum(fm) AS fm FROM o GROUP BY customer_id)"
+        " per_customer) t");
+  }
+  absl::StrAppend(&sql, " ORDER BY 1, 2");
 
   out->set_period(period.ToString());
   out->set_previous_period(prev.ToString());
   return pool_.WithConnection([&](pqxx::connection& conn) -> absl::Status {
     pqxx::read_transaction txn(conn);
+    // 10,000 reps' customers are hashed in memory rather than sorted on disk.
+    txn.exec("SET LOCAL work_mem = '32MB'");
     pqxx::result r =
         txn.exec_params(sql, tenant, DayText(period.first_day()), DayText(period.last_day()),
                         DayText(prev.first_day()), DayText(prev.last_day()), scope.id);
     for (const pqxx::row& row : r) {
-      v1::CustomerStatsRow* s = out->add_rows();
-      s->set_group_key(row[0].as<std::string>());
-      s->set_active_count(row[1].as<int64_t>());
-      s->set_repeat_count(row[2].as<int64_t>());
-      s->set_previous_active_count(row[3].as<int64_t>());
-      s->set_churned_count(row[4].as<int64_t>());
-      s->set_new_count(row[5].as<int64_t>());
-      s->set_new_customer_first_month_sales(row[6].as<int64_t>());
+      v1::CustomerStatsRow* s = row[0].as<bool>() ? out->mutable_total() : out->add_rows();
+      s->set_group_key(row[1].as<std::string>());
+      s->set_active_count(row[2].as<int64_t>());
+      s->set_repeat_count(row[3].as<int64_t>());
+      s->set_previous_active_count(row[4].as<int64_t>());
+      s->set_churned_count(row[5].as<int64_t>());
+      s->set_new_count(row[6].as<int64_t>());
+      s->set_new_customer_first_month_sales(row[7].as<int64_t>());
     }
     txn.commit();
     // The whole scope has one row, also when nothing moved.
-    if (group_by != v1::GROUP_BY_REP && out->rows_size() == 0) out->add_rows();
+    if (!by_rep) {
+      if (out->rows_size() == 0) out->add_rows();
+      if (include_total) *out->mutable_total() = out->rows(0);
+    }
     return absl::OkStatus();
   });
 }

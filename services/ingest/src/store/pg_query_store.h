@@ -31,7 +31,7 @@ class PgQueryStore : public QueryStore {
   absl::Status GetFunnel(const std::string& tenant, const Period& period, const QueryScope& scope,
                          v1::GetFunnelResponse* out) override;
   absl::Status GetCustomerStats(const std::string& tenant, const Period& period,
-                                const QueryScope& scope, v1::GroupBy group_by,
+                                const QueryScope& scope, v1::GroupBy group_by, bool include_total,
                                 v1::GetCustomerStatsResponse* out) override;
   absl::StatusOr<bool> ScopeWithinUnit(const std::string& tenant, const QueryScope& scope,
                                        const std::string& unit) override;

@@ -64,11 +64,12 @@ class QueryStore {
   // ListCustomers' counts and the new customers' first-month sales, grouped by
   // `group_by`: UNSPECIFIED or NONE gives exactly one row (zeros when nothing
   // matched), REP a row per rep with any movement, ordered by rep id; any
-  // other grouping is INVALID_ARGUMENT. One query whatever the number of reps.
-  // Fills rows, period and previous_period.
+  // other grouping is INVALID_ARGUMENT. With `include_total`, also the whole
+  // scope's row in `total`, from the same pass. One query whatever the number
+  // of reps. Fills rows, period and previous_period (and total).
   virtual absl::Status GetCustomerStats(const std::string& tenant, const Period& period,
                                         const QueryScope& scope, v1::GroupBy group_by,
-                                        v1::GetCustomerStatsResponse* out) = 0;
+                                        bool include_total, v1::GetCustomerStatsResponse* out) = 0;
 
   // Whether `scope` lies within org unit `unit` as the rollups show it: a
   // unit scope is a team any of whose rows carry `unit` as region (the unit

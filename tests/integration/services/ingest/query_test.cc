@@ -548,9 +548,10 @@ class CustomerStatsTest : public QueryStoreTest {
   }
 
   v1::GetCustomerStatsResponse Stats(const std::string& period, const QueryScope& scope,
-                                     v1::GroupBy group_by) {
+                                     v1::GroupBy group_by, bool include_total = false) {
     v1::GetCustomerStatsResponse resp;
-    absl::Status st = store_->GetCustomerStats("acme", P(period), scope, group_by, &resp);
+    absl::Status st =
+        store_->GetCustomerStats("acme", P(period), scope, group_by, include_total, &resp);
     EXPECT_TRUE(st.ok()) << st;
     return resp;
   }
@@ -635,6 +636,36 @@ TEST_F(CustomerStatsTest, WholeScopeByHand) {
   EXPECT_THAT(Numbers(none.rows(0)), ElementsAre(0, 0, 0, 0, 0, 0));
 }
 
+// With include_total, the rows are those asked for and `total` is the whole
+// scope's row, as GROUP_BY_NONE gives it, from the same statement.
+TEST_F(CustomerStatsTest, RowsWithTotalEqualSeparateCalls) {
+  for (const std::string period :
+       {"2025-Q1", "2025-Q2", "2025-01", "2025-02", "2025-W04", "2026-Q1"}) {
+    for (const QueryScope& scope : {Company(), Unit("team-1"), Unit("east"), Unit("west"),
+                                    Rep("rep-a"), Rep("rep-b"), Rep("nobody")}) {
+      for (v1::GroupBy g : {v1::GROUP_BY_REP, v1::GROUP_BY_NONE}) {
+        SCOPED_TRACE(absl::StrCat(period, " scope ", scope.id, " ", v1::GroupBy_Name(g)));
+        v1::GetCustomerStatsResponse both = Stats(period, scope, g, /*include_total=*/true);
+        v1::GetCustomerStatsResponse rows = Stats(period, scope, g);
+        EXPECT_FALSE(rows.has_total());
+        ASSERT_EQ(both.rows_size(), rows.rows_size());
+        for (int i = 0; i < rows.rows_size(); ++i) {
+          EXPECT_EQ(both.rows(i).group_key(), rows.rows(i).group_key());
+          EXPECT_EQ(Numbers(both.rows(i)), Numbers(rows.rows(i))) << rows.rows(i).group_key();
+        }
+        ASSERT_TRUE(both.has_total());
+        EXPECT_EQ(both.total().group_key(), "");
+        EXPECT_EQ(Numbers(both.total()), Total(period, scope));
+      }
+    }
+  }
+  // By hand: the company's Q1 per rep and in total (WholeScopeByHand): k1
+  // and k5 bought from two or three reps and count once in the total.
+  v1::GetCustomerStatsResponse q1 = Stats("2025-Q1", Company(), v1::GROUP_BY_REP, true);
+  EXPECT_THAT(Numbers(q1.total()), ElementsAre(6, 5, 3, 1, 4, 4160));
+  EXPECT_THAT(Keys(q1), ElementsAre("rep-a", "rep-b", "rep-c"));
+}
+
 TEST_F(CustomerStatsTest, ByRep) {
   v1::GetCustomerStatsResponse team = Stats("2025-Q1", Unit("team-1"), v1::GROUP_BY_REP);
   EXPECT_EQ(team.period(), "2025-Q1");
@@ -682,7 +713,7 @@ TEST_F(CustomerStatsTest, ByRep) {
 TEST_F(CustomerStatsTest, OtherGroupingsAreInvalid) {
   for (v1::GroupBy g : {v1::GROUP_BY_TEAM, v1::GROUP_BY_DAY, static_cast<v1::GroupBy>(99)}) {
     v1::GetCustomerStatsResponse resp;
-    absl::Status st = store_->GetCustomerStats("acme", P("2025-Q1"), Company(), g, &resp);
+    absl::Status st = store_->GetCustomerStats("acme", P("2025-Q1"), Company(), g, false, &resp);
     EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << g;
     EXPECT_THAT(st.message(), HasSubstr("group_by")) << g;
     absl::Status checked = CheckCustomerStatsGroupBy(g);
