@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace attain {
 namespace {
 
@@ -36,6 +38,27 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return absl::Status(
       IsCanonical(code) ? static_cast<absl::StatusCode>(code) : absl::StatusCode::kUnknown,
       status.error_message());
+}
+
+absl::Status DependencyError(absl::string_view dependency, absl::string_view call,
+                             const grpc::Status& status, absl::string_view needed_for) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return absl::UnavailableError(absl::StrCat(dependency, " did not answer ", call, " (",
+                                                 status.error_message(), "); ", needed_for,
+                                                 " needs it: retry later"));
+    case grpc::StatusCode::NOT_FOUND:
+      return absl::NotFoundError(status.error_message());
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return absl::InvalidArgumentError(status.error_message());
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return absl::FailedPreconditionError(status.error_message());
+    default:
+      return absl::InternalError(
+          absl::StrCat(dependency, " refused ", call, ": ", status.error_message()));
+  }
 }
 
 }  // namespace attain

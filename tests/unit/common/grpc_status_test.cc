@@ -101,5 +101,34 @@ TEST(GrpcStatusTest, RoundTripsBothWays) {
   EXPECT_EQ(back.error_message(), wire.error_message());
 }
 
+// A dependency's failure as the caller reports it: a missing answer is
+// UNAVAILABLE naming who, what and why; the caller's own mistakes keep their
+// code; the rest is INTERNAL.
+TEST(DependencyErrorTest, MapsCodesForTheCaller) {
+  const char* kEval = "the evaluation service (attain-eval)";
+  for (grpc::StatusCode c : {grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::DEADLINE_EXCEEDED,
+                             grpc::StatusCode::RESOURCE_EXHAUSTED}) {
+    absl::Status s =
+        DependencyError(kEval, "GetScorecard", grpc::Status(c, "connection refused"), "the agenda");
+    EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(s.message(),
+              "the evaluation service (attain-eval) did not answer GetScorecard (connection "
+              "refused); the agenda needs it: retry later");
+  }
+  EXPECT_EQ(DependencyError(kEval, "X", grpc::Status(grpc::StatusCode::NOT_FOUND, "no unit"), "y"),
+            absl::NotFoundError("no unit"));
+  EXPECT_EQ(
+      DependencyError(kEval, "X", grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad"), "y"),
+      absl::InvalidArgumentError("bad"));
+  EXPECT_EQ(DependencyError(kEval, "X",
+                            grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "draft"), "y"),
+            absl::FailedPreconditionError("draft"));
+  absl::Status refused = DependencyError(
+      kEval, "ListEvaluations", grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "role"), "y");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(refused.message(),
+            "the evaluation service (attain-eval) refused ListEvaluations: role");
+}
+
 }  // namespace
 }  // namespace attain

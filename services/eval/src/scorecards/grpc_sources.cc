@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/concurrent.h"
+#include "common/grpc_status.h"
 #include "common/status.h"
 
 namespace attain::eval {
@@ -16,6 +17,8 @@ namespace iv1 = ::attain::ingest::v1;
 
 constexpr char kTarget[] = "the target service (attain-target)";
 constexpr char kIngest[] = "the ingest service (attain-ingest)";
+// What a dependency's answer is for, in the UNAVAILABLE message.
+constexpr char kNeededFor[] = "the scorecard";
 
 void Prepare(grpc::ClientContext& ctx, const std::string& token, absl::Duration deadline) {
   ctx.AddMetadata("authorization", "Bearer " + token);
@@ -104,26 +107,6 @@ absl::StatusOr<std::vector<ActualsGroup>> FromRows(
 
 }  // namespace
 
-absl::Status DependencyError(const char* dependency, const char* call, const grpc::Status& st) {
-  switch (st.error_code()) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return absl::UnavailableError(absl::StrCat(dependency, " did not answer ", call, " (",
-                                                 st.error_message(),
-                                                 "); the scorecard needs it: retry later"));
-    case grpc::StatusCode::NOT_FOUND:
-      return absl::NotFoundError(st.error_message());
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return absl::InvalidArgumentError(st.error_message());
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return absl::FailedPreconditionError(st.error_message());
-    default:
-      return absl::InternalError(
-          absl::StrCat(dependency, " refused ", call, ": ", st.error_message()));
-  }
-}
-
 // ---- targets ----
 
 GrpcTargetSource::GrpcTargetSource(std::shared_ptr<grpc::Channel> channel, std::string signing_key,
@@ -145,7 +128,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, TargetsByMetric>> GrpcTargetSour
     Prepare(ctx, token, options_.deadline);
     tv1::ListTargetsResponse resp;
     grpc::Status st = stub_->ListTargets(&ctx, req, &resp);
-    if (!st.ok()) return DependencyError(kTarget, "ListTargets", st);
+    if (!st.ok()) return DependencyError(kTarget, "ListTargets", st, kNeededFor);
     for (const tv1::Target& t : resp.targets()) {
       TargetRecord& rec = out[t.scope().id()][static_cast<int>(t.metric())];
       rec.target_id = t.target_id();
@@ -229,7 +212,7 @@ absl::StatusOr<std::vector<ActualsGroup>> GrpcActualsSource::Actuals(
   Prepare(ctx, token, options_.deadline);
   iv1::GetActualsResponse resp;
   grpc::Status st = stub_->GetActuals(&ctx, req, &resp);
-  if (!st.ok()) return DependencyError(kIngest, "GetActuals", st);
+  if (!st.ok()) return DependencyError(kIngest, "GetActuals", st, kNeededFor);
   return FromRows(resp.rows(), grouping, "GetActuals");
 }
 
@@ -245,7 +228,7 @@ absl::StatusOr<std::vector<std::vector<ActualsGroup>>> GrpcActualsSource::Actual
   Prepare(ctx, token, options_.deadline);
   iv1::GetActualsGroupingsResponse resp;
   grpc::Status st = stub_->GetActualsGroupings(&ctx, req, &resp);
-  if (!st.ok()) return DependencyError(kIngest, "GetActualsGroupings", st);
+  if (!st.ok()) return DependencyError(kIngest, "GetActualsGroupings", st, kNeededFor);
   if (resp.groupings_size() != static_cast<int>(groupings.size())) {
     return absl::InternalError(absl::StrCat(kIngest, " answered GetActualsGroupings with ",
                                             resp.groupings_size(), " groupings instead of ",
@@ -310,7 +293,7 @@ absl::Status GrpcActualsSource::GetCustomerStats(const std::string& tenant,
   grpc::ClientContext ctx;
   Prepare(ctx, token, options_.deadline);
   grpc::Status st = stub_->GetCustomerStats(&ctx, req, resp);
-  if (!st.ok()) return DependencyError(kIngest, "GetCustomerStats", st);
+  if (!st.ok()) return DependencyError(kIngest, "GetCustomerStats", st, kNeededFor);
   return absl::OkStatus();
 }
 
@@ -329,7 +312,7 @@ absl::StatusOr<std::vector<SpecialContribution>> GrpcActualsSource::SpecialContr
     Prepare(ctx, token, options_.deadline);
     iv1::ListSpecialContributionsResponse resp;
     grpc::Status st = compliance_->ListSpecialContributions(&ctx, req, &resp);
-    if (!st.ok()) return DependencyError(kIngest, "ListSpecialContributions", st);
+    if (!st.ok()) return DependencyError(kIngest, "ListSpecialContributions", st, kNeededFor);
     for (const iv1::SpecialContribution& c : resp.special_contributions()) {
       out.push_back(SpecialContribution{c.order_id(), c.rep_id(), c.customer_id(), c.signed_date(),
                                         c.amount(), c.median_amount(), c.baseline_orders(),
@@ -361,7 +344,7 @@ absl::StatusOr<std::string> GrpcOrgSource::TeamOf(const std::string& tenant, con
   Prepare(ctx, token, options_.deadline);
   tv1::GetRepResponse resp;
   grpc::Status st = stub_->GetRep(&ctx, req, &resp);
-  if (!st.ok()) return DependencyError(kTarget, "GetRep", st);
+  if (!st.ok()) return DependencyError(kTarget, "GetRep", st, kNeededFor);
   return resp.rep().team_id();
 }
 
@@ -379,7 +362,7 @@ absl::StatusOr<std::vector<std::string>> GrpcOrgSource::RepsIn(const std::string
     Prepare(ctx, token, options_.deadline);
     tv1::ListRepsResponse resp;
     grpc::Status st = stub_->ListReps(&ctx, req, &resp);
-    if (!st.ok()) return DependencyError(kTarget, "ListReps", st);
+    if (!st.ok()) return DependencyError(kTarget, "ListReps", st, kNeededFor);
     for (const tv1::Rep& r : resp.reps()) out.push_back(r.rep_id());
     if (resp.next_page_token().empty()) return out;
     req.set_page_token(resp.next_page_token());
@@ -418,7 +401,7 @@ absl::StatusOr<UnitInfo> GrpcOrgSource::Unit(const std::string& tenant, const st
   Prepare(ctx, token, options_.deadline);
   tv1::GetOrgUnitResponse resp;
   grpc::Status st = stub_->GetOrgUnit(&ctx, req, &resp);
-  if (!st.ok()) return DependencyError(kTarget, "GetOrgUnit", st);
+  if (!st.ok()) return DependencyError(kTarget, "GetOrgUnit", st, kNeededFor);
   return FromProto(resp.unit());
 }
 
@@ -434,7 +417,7 @@ absl::StatusOr<std::vector<UnitInfo>> GrpcOrgSource::Children(const std::string&
     Prepare(ctx, token, options_.deadline);
     tv1::ListOrgUnitsResponse resp;
     grpc::Status st = stub_->ListOrgUnits(&ctx, req, &resp);
-    if (!st.ok()) return DependencyError(kTarget, "ListOrgUnits", st);
+    if (!st.ok()) return DependencyError(kTarget, "ListOrgUnits", st, kNeededFor);
     for (const tv1::OrgUnit& u : resp.units()) out.push_back(FromProto(u));
     if (resp.next_page_token().empty()) return out;
     req.set_page_token(resp.next_page_token());

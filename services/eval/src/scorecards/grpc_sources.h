@@ -100,11 +100,4 @@ class GrpcOrgSource final : public OrgSource {
   const GrpcSourceOptions options_;
 };
 
-// A dependency's failed answer as this service reports it: UNAVAILABLE,
-// DEADLINE_EXCEEDED and RESOURCE_EXHAUSTED become UNAVAILABLE ("the target
-// service did not answer …; retry later"); NOT_FOUND, INVALID_ARGUMENT and
-// FAILED_PRECONDITION keep their code; anything else (a refused service
-// token, a bug) is INTERNAL, since the caller cannot fix it.
-absl::Status DependencyError(const char* dependency, const char* call, const grpc::Status& st);
-
 }  // namespace attain::eval

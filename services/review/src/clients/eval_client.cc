@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "attain/eval/v1/scorecard_service.grpc.pb.h"
 #include "common/auth.h"
+#include "common/grpc_status.h"
 #include "common/metric.h"
 #include "common/status.h"
 
@@ -17,29 +18,6 @@ namespace {
 namespace ev1 = ::attain::eval::v1;
 
 constexpr char kEval[] = "the evaluation service (attain-eval)";
-
-// A failed answer of attain-eval as this service reports it: no answer in
-// time becomes UNAVAILABLE (retry later); NOT_FOUND, INVALID_ARGUMENT and
-// FAILED_PRECONDITION keep their code; anything else (a refused service
-// token, a bug) is INTERNAL, since the caller cannot fix it.
-absl::Status EvalError(const char* call, const grpc::Status& st) {
-  switch (st.error_code()) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return absl::UnavailableError(absl::StrCat(kEval, " did not answer ", call, " (",
-                                                 st.error_message(),
-                                                 "); verification needs it: retry later"));
-    case grpc::StatusCode::NOT_FOUND:
-      return absl::NotFoundError(st.error_message());
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return absl::InvalidArgumentError(st.error_message());
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return absl::FailedPreconditionError(st.error_message());
-    default:
-      return absl::InternalError(absl::StrCat(kEval, " refused ", call, ": ", st.error_message()));
-  }
-}
 
 ScorecardFigures FiguresOf(const ev1::Scorecard& card) {
   ScorecardFigures out;
@@ -96,7 +74,7 @@ absl::StatusOr<std::optional<EvaluationFigures>> GrpcEvalClient::NewestFinalEval
     impl_->Prepare(ctx, token);
     ev1::ListEvaluationsResponse resp;
     grpc::Status st = impl_->stub->ListEvaluations(&ctx, list, &resp);
-    if (!st.ok()) return EvalError("ListEvaluations", st);
+    if (!st.ok()) return DependencyError(kEval, "ListEvaluations", st, "verification");
     // Newest first: the first FINAL one is the figure of record.
     for (const ev1::Evaluation& e : resp.evaluations()) {
       if (e.state() == ev1::EVALUATION_STATE_FINAL) {
@@ -115,7 +93,7 @@ absl::StatusOr<std::optional<EvaluationFigures>> GrpcEvalClient::NewestFinalEval
   get.set_evaluation_id(final_id);
   ev1::GetEvaluationResponse resp;
   grpc::Status st = impl_->stub->GetEvaluation(&ctx, get, &resp);
-  if (!st.ok()) return EvalError("GetEvaluation", st);
+  if (!st.ok()) return DependencyError(kEval, "GetEvaluation", st, "verification");
   const ev1::Evaluation& e = resp.evaluation();
   EvaluationFigures out;
   out.evaluation_id = e.evaluation_id();

@@ -12,6 +12,7 @@
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "common/auth.h"
 #include "common/concurrent.h"
+#include "common/grpc_status.h"
 #include "common/status.h"
 
 namespace attain::review {
@@ -19,29 +20,6 @@ namespace {
 
 namespace ev1 = ::attain::eval::v1;
 namespace tv1 = ::attain::target::v1;
-
-// A failed call as this service reports it: no answer in time is UNAVAILABLE
-// (retry later, nothing changed); NOT_FOUND, INVALID_ARGUMENT and
-// FAILED_PRECONDITION keep their code; anything else is INTERNAL.
-absl::Status CallError(const char* service, const char* call, const grpc::Status& st) {
-  switch (st.error_code()) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return absl::UnavailableError(absl::StrCat(service, " did not answer ", call, " (",
-                                                 st.error_message(),
-                                                 "); the agenda and reports need it: retry later"));
-    case grpc::StatusCode::NOT_FOUND:
-      return absl::NotFoundError(st.error_message());
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return absl::InvalidArgumentError(st.error_message());
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return absl::FailedPreconditionError(st.error_message());
-    default:
-      return absl::InternalError(
-          absl::StrCat(service, " refused ", call, ": ", st.error_message()));
-  }
-}
 
 constexpr char kEval[] = "the evaluation service (attain-eval)";
 constexpr char kTarget[] = "the target service (attain-target)";
@@ -122,7 +100,7 @@ absl::StatusOr<SalesEvaluation> GrpcEvaluationReader::GetEvaluation(
   req.set_evaluation_id(evaluation_id);
   ev1::GetEvaluationResponse resp;
   grpc::Status st = impl_->eval_stub->GetEvaluation(&ctx, req, &resp);
-  if (!st.ok()) return CallError(kEval, "GetEvaluation", st);
+  if (!st.ok()) return DependencyError(kEval, "GetEvaluation", st, "the agenda and reports");
   return EvaluationOf(resp.evaluation());
 }
 
@@ -139,7 +117,7 @@ absl::StatusOr<std::optional<SalesEvaluation>> GrpcEvaluationReader::NewestFinal
     impl_->Prepare(ctx, token);
     ev1::ListEvaluationsResponse resp;
     grpc::Status st = impl_->eval_stub->ListEvaluations(&ctx, list, &resp);
-    if (!st.ok()) return CallError(kEval, "ListEvaluations", st);
+    if (!st.ok()) return DependencyError(kEval, "ListEvaluations", st, "the agenda and reports");
     // Newest first: the first FINAL one is the figure of record.
     for (const ev1::Evaluation& e : resp.evaluations()) {
       if (e.state() == ev1::EVALUATION_STATE_FINAL) {
@@ -168,7 +146,7 @@ absl::StatusOr<std::vector<SalesFigure>> GrpcEvaluationReader::ChildUnitSales(
     impl_->Prepare(ctx, token);
     tv1::ListOrgUnitsResponse resp;
     grpc::Status st = impl_->org_stub->ListOrgUnits(&ctx, list, &resp);
-    if (!st.ok()) return CallError(kTarget, "ListOrgUnits", st);
+    if (!st.ok()) return DependencyError(kTarget, "ListOrgUnits", st, "the agenda and reports");
     for (const tv1::OrgUnit& u : resp.units()) {
       if (!u.archived() && u.parent_id() == unit_id) units.push_back(u);
     }
@@ -193,7 +171,7 @@ absl::StatusOr<std::vector<SalesFigure>> GrpcEvaluationReader::ChildUnitSales(
       req.set_template_id(template_id);
       ev1::GetScorecardResponse resp;
       grpc::Status st = impl_->eval_stub->GetScorecard(&ctx, req, &resp);
-      if (!st.ok()) return CallError(kEval, "GetScorecard", st);
+      if (!st.ok()) return DependencyError(kEval, "GetScorecard", st, "the agenda and reports");
       out[i] = SalesOf(resp.scorecard());
       out[i].id = u.unit_id();
       out[i].name = u.name().empty() ? u.unit_id() : u.name();
@@ -217,7 +195,7 @@ absl::StatusOr<std::map<std::string, std::string>> GrpcEvaluationReader::RepName
     impl_->Prepare(ctx, token);
     tv1::ListRepsResponse resp;
     grpc::Status st = impl_->org_stub->ListReps(&ctx, list, &resp);
-    if (!st.ok()) return CallError(kTarget, "ListReps", st);
+    if (!st.ok()) return DependencyError(kTarget, "ListReps", st, "the agenda and reports");
     for (const tv1::Rep& r : resp.reps()) out[r.rep_id()] = r.name();
     if (resp.next_page_token().empty()) break;
     list.set_page_token(resp.next_page_token());

@@ -12,7 +12,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "services/review/src/domain/arithmetic.h"
+#include "common/arithmetic.h"
 #include "services/review/src/domain/format.h"
 
 namespace attain::review {

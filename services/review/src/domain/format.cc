@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "services/review/src/domain/arithmetic.h"
+#include "common/arithmetic.h"
 
 namespace attain::review {
 namespace {

@@ -14,7 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "services/review/src/domain/arithmetic.h"
+#include "common/arithmetic.h"
 #include "services/review/src/domain/format.h"
 
 namespace attain::review {

@@ -10,9 +10,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/arithmetic.h"
 #include "common/metric.h"
 #include "common/period.h"
-#include "services/review/src/domain/arithmetic.h"
 #include "services/review/src/domain/format.h"
 
 namespace attain::review {

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "absl/numeric/int128.h"
-#include "services/review/src/domain/arithmetic.h"
+#include "common/arithmetic.h"
 
 namespace attain::review {
 

@@ -17,18 +17,6 @@ using ::testing::HasSubstr;
 // Sales of 1,000,000.00 CNY in minor units.
 constexpr int64_t kMillion = 100000000;
 
-TEST(DivideRoundHalfUpTest, RoundsHalvesTowardPlusInfinity) {
-  EXPECT_EQ(*DivideRoundHalfUp(5, 2), 3);    // 2.5 → 3
-  EXPECT_EQ(*DivideRoundHalfUp(-5, 2), -2);  // −2.5 → −2
-  EXPECT_EQ(*DivideRoundHalfUp(5, -2), -2);  // same quotient, sign on the divisor
-  EXPECT_EQ(*DivideRoundHalfUp(7, 3), 2);    // 2.33 → 2
-  EXPECT_EQ(*DivideRoundHalfUp(8, 3), 3);    // 2.67 → 3
-  EXPECT_EQ(*DivideRoundHalfUp(-8, 3), -3);  // −2.67 → −3
-  EXPECT_EQ(DivideRoundHalfUp(1, 0).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(DivideRoundHalfUp(absl::int128(INT64_MAX) * 4, 1).status().code(),
-            absl::StatusCode::kOutOfRange);
-}
-
 TEST(AttainmentTest, HigherIsBetterIsActualOverTarget) {
   Attainment exact = *ComputeAttainment(kMillion, kMillion, false);
   EXPECT_EQ(exact.shown_bp, 10000);

@@ -1,11 +1,11 @@
-#include "services/review/src/domain/arithmetic.h"
+#include "common/arithmetic.h"
 
 #include <cstdint>
 #include <limits>
 
 #include "absl/status/status.h"
 
-namespace attain::review {
+namespace attain {
 namespace {
 
 // floor(a / b) for b > 0; C++ division truncates toward zero.
@@ -23,7 +23,8 @@ absl::StatusOr<int64_t> DivideRoundHalfUp(absl::int128 numerator, absl::int128 d
     numerator = -numerator;
     denominator = -denominator;
   }
-  // round(n / d) half up = floor((2n + d) / 2d).
+  // round(n / d) half up = floor((2n + d) / 2d); below 2^126, doubling stays
+  // within 128 bits.
   const absl::int128 q = FloorDivide(2 * numerator + denominator, 2 * denominator);
   if (q > std::numeric_limits<int64_t>::max() || q < std::numeric_limits<int64_t>::min()) {
     return absl::OutOfRangeError("the result does not fit a 64-bit integer");
@@ -31,4 +32,4 @@ absl::StatusOr<int64_t> DivideRoundHalfUp(absl::int128 numerator, absl::int128 d
   return static_cast<int64_t>(q);
 }
 
-}  // namespace attain::review
+}  // namespace attain
