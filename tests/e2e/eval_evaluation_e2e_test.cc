@@ -31,15 +31,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "attain/eval/v1/scorecard_service.grpc.pb.h"
-#include "attain/eval/v1/template_service.grpc.pb.h"
 #include "attain/ingest/v1/ingest_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "attain/target/v1/target_service.grpc.pb.h"
 #include "common/auth.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "tests/support/ingest_stack.h"
+#include "tests/support/review_stack.h"
 
 namespace attain {
 namespace {
@@ -141,50 +142,13 @@ class EvalEvaluationE2eTest : public ::testing::Test {
             testing::OrderEvent("e1", 1, "r5", 1200000, "2025-02-10"),
             testing::OrderEvent("f1", 1, "r6", 800000, "2025-03-10")});
 
-    auto templates = ev1::TemplateService::NewStub(stack_->eval().NewChannel());
-    ev1::CreateTemplateRequest creq;
-    creq.set_request_id("create-sales100");
-    creq.set_template_id("sales100");
-    ev1::ScorecardTemplate* t = creq.mutable_template_();
-    t->set_name("sales only");
-    ev1::Dimension* d = t->add_dimensions();
-    d->set_id("results");
-    d->set_name("results");
-    d->set_weight(10000);
-    ev1::Indicator* i = d->add_indicators();
-    i->set_id("sales");
-    i->set_name("sales");
-    i->set_metric(type::v1::METRIC_SALES_AMOUNT);
-    i->set_target_source(ev1::TARGET_SOURCE_BASE);
-    i->set_points(10000);
-    i->mutable_linear()->set_cap_bp(20000);
-    ev1::GradeBand* g = t->add_grades();
-    g->set_name("needs_improvement");
-    g->set_min_points(0);
-    g = t->add_grades();
-    g->set_name("qualified");
-    g->set_min_points(9000);
-    ev1::CreateTemplateResponse cresp;
-    grpc::ClientContext cctx;
-    Authorize(cctx, admin);
-    grpc::Status cst = templates->CreateTemplate(&cctx, creq, &cresp);
-    ASSERT_TRUE(cst.ok()) << cst.error_message();
-    ev1::AssignTemplateRequest areq;
-    areq.set_request_id("assign-t1");
-    areq.set_unit_id("t1");
-    areq.set_template_id("sales100");
-    areq.set_effective_period("2025-01");
-    ev1::AssignTemplateResponse aresp;
-    grpc::ClientContext actx;
-    Authorize(actx, admin);
-    grpc::Status ast = templates->AssignTemplate(&actx, areq, &aresp);
-    ASSERT_TRUE(ast.ok()) << ast.error_message();
-    areq.set_request_id("assign-t2");
-    areq.set_unit_id("t2");
-    grpc::ClientContext actx2;
-    Authorize(actx2, admin);
-    ast = templates->AssignTemplate(&actx2, areq, &aresp);
-    ASSERT_TRUE(ast.ok()) << ast.error_message();
+    absl::Status st = testing::CreateSales100Template(
+        *stack_, admin, {{"needs_improvement", 0}, {"qualified", 9000}});
+    ASSERT_TRUE(st.ok()) << st;
+    for (const char* unit : {"t1", "t2"}) {
+      st = testing::AssignTemplate(*stack_, admin, unit, "sales100", "2025-01");
+      ASSERT_TRUE(st.ok()) << st;
+    }
     seeded_ = true;
   }
 

@@ -26,7 +26,6 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,28 +35,24 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "attain/eval/v1/scorecard_service.grpc.pb.h"
-#include "attain/eval/v1/template_service.grpc.pb.h"
-#include "attain/ingest/v1/ingest_service.grpc.pb.h"
+#include "attain/eval/v1/scorecard_service.pb.h"
 #include "attain/review/v1/action_service.grpc.pb.h"
 #include "attain/review/v1/committee_service.grpc.pb.h"
 #include "attain/review/v1/meeting_service.grpc.pb.h"
-#include "attain/target/v1/org_service.grpc.pb.h"
-#include "attain/target/v1/target_service.grpc.pb.h"
 #include "common/auth.h"
 #include "common/pg.h"
 #include "tests/support/ingest_stack.h"
+#include "tests/support/review_stack.h"
 
 namespace attain::review {
 namespace {
 
 namespace ev1 = ::attain::eval::v1;
-namespace iv1 = ::attain::ingest::v1;
-namespace tv1 = ::attain::target::v1;
+using ::attain::testing::Fails;
+using ::attain::testing::IsOk;
 using ::attain::testing::ServiceProcess;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -74,81 +69,31 @@ const int64_t kM1Start = absl::ToUnixSeconds(
 const int64_t kM2Start = absl::ToUnixSeconds(
     absl::FromCivil(absl::CivilSecond(2025, 7, 5, 2, 0, 0), absl::UTCTimeZone()));  // 10:00 local
 
-std::string CodeName(grpc::StatusCode code) {
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
-
-::testing::AssertionResult IsOk(const grpc::Status& status) {
-  if (status.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << CodeName(status.error_code()) << ": " << status.error_message();
-}
-
-// The call failed with `code` and its message mentions every one of `parts`.
-::testing::AssertionResult Fails(const grpc::Status& status, grpc::StatusCode code,
-                                 const std::vector<std::string>& parts = {}) {
-  if (status.ok()) {
-    return ::testing::AssertionFailure() << "the call succeeded; expected " << CodeName(code);
-  }
-  if (status.error_code() != code) {
-    return ::testing::AssertionFailure()
-           << "got " << CodeName(status.error_code()) << " (" << status.error_message()
-           << "); expected " << CodeName(code);
-  }
-  for (const std::string& part : parts) {
-    if (!absl::StrContains(status.error_message(), part)) {
-      return ::testing::AssertionFailure()
-             << CodeName(code) << " message \"" << status.error_message()
-             << "\" does not mention \"" << part << "\"";
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
-
 #define ASSERT_OK(expr) ASSERT_TRUE(IsOk(expr))
 #define EXPECT_OK(expr) EXPECT_TRUE(IsOk(expr))
 
 // One caller of attain-review: a token of one tenant, subject and role.
-class Api {
+class Api : public testing::ReviewCaller {
  public:
-  Api(const std::shared_ptr<grpc::Channel>& channel, std::string token)
-      : actions_(v1::ActionItemService::NewStub(channel)),
-        committees_(v1::CommitteeService::NewStub(channel)),
-        meetings_(v1::MeetingService::NewStub(channel)),
-        token_(std::move(token)) {}
+  using ReviewCaller::ReviewCaller;
 
 #define RPC(stub, Service, Name)                                               \
   grpc::Status Name(const v1::Name##Request& q, v1::Name##Response* r) const { \
-    return Call(*stub, &v1::Service::Stub::Name, q, r);                        \
+    return Call(stub(), &v1::Service::Stub::Name, q, r);                       \
   }
-  RPC(actions_, ActionItemService, CreateActionItem)
-  RPC(actions_, ActionItemService, GetActionItem)
-  RPC(actions_, ActionItemService, ListActionItems)
-  RPC(actions_, ActionItemService, UpdateActionItem)
-  RPC(actions_, ActionItemService, ChangeActionStatus)
-  RPC(actions_, ActionItemService, ReportProgress)
-  RPC(actions_, ActionItemService, ListOverdueActionItems)
-  RPC(actions_, ActionItemService, VerifyActionItems)
-  RPC(actions_, ActionItemService, GetPersonRecord)
-  RPC(committees_, CommitteeService, CreateCommittee)
-  RPC(meetings_, MeetingService, ScheduleMeeting)
-  RPC(meetings_, MeetingService, ChangeMeetingStatus)
+  RPC(actions, ActionItemService, CreateActionItem)
+  RPC(actions, ActionItemService, GetActionItem)
+  RPC(actions, ActionItemService, ListActionItems)
+  RPC(actions, ActionItemService, UpdateActionItem)
+  RPC(actions, ActionItemService, ChangeActionStatus)
+  RPC(actions, ActionItemService, ReportProgress)
+  RPC(actions, ActionItemService, ListOverdueActionItems)
+  RPC(actions, ActionItemService, VerifyActionItems)
+  RPC(actions, ActionItemService, GetPersonRecord)
+  RPC(committees, CommitteeService, CreateCommittee)
+  RPC(meetings, MeetingService, ScheduleMeeting)
+  RPC(meetings, MeetingService, ChangeMeetingStatus)
 #undef RPC
-
- private:
-  template <typename Stub, typename Req, typename Resp>
-  grpc::Status Call(Stub& stub, grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Req&, Resp*),
-                    const Req& req, Resp* resp) const {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return (stub.*rpc)(&ctx, req, resp);
-  }
-
-  std::shared_ptr<v1::ActionItemService::Stub> actions_;
-  std::shared_ptr<v1::CommitteeService::Stub> committees_;
-  std::shared_ptr<v1::MeetingService::Stub> meetings_;
-  std::string token_;
 };
 
 v1::CommitteeMember Member(const std::string& id, v1::CommitteeRole role,
@@ -225,12 +170,7 @@ class ReviewActionE2eTest : public ::testing::Test {
   }
   static absl::StatusOr<std::unique_ptr<ServiceProcess>> StartReview(const std::string& now,
                                                                      const std::string& eval = "") {
-    return ServiceProcess::Start(
-        {ATTAIN_REVIEW_BINARY,
-         {"--pg-url", stack_->db_url(), "--jwt-key", kKey, "--fake-now", now, "--eval-addr",
-          eval.empty() ? stack_->eval().address() : eval, "--target-addr",
-          stack_->target().address(), "--workers", "4"},
-         {}});
+    return testing::StartReview(*stack_, ATTAIN_REVIEW_BINARY, kKey, now, eval);
   }
 
   // A manager's token names their unit (the company).
@@ -249,94 +189,14 @@ class ReviewActionE2eTest : public ::testing::Test {
   // ---------------------------------------------------------------- seeding
 
   static void SeedEvaluation() {
-    auto org = tv1::OrgService::NewStub(stack_->target().NewChannel());
-    const std::string admin = Token(Role::kAdmin, "boss");
-    ASSERT_TRUE(testing::CreateUnit(*org, admin, "co", "", tv1::ORG_UNIT_KIND_COMPANY).ok());
-    ASSERT_TRUE(testing::CreateUnit(*org, admin, "t1", "co", tv1::ORG_UNIT_KIND_TEAM).ok());
-    ASSERT_TRUE(testing::CreateRep(*org, admin, "r1", "t1").ok());
-    ASSERT_TRUE(testing::CreateRep(*org, admin, "r2", "t1").ok());
-    auto targets = tv1::TargetService::NewStub(stack_->target().NewChannel());
-    for (const auto& [kind, id, base] :
-         std::vector<std::tuple<type::v1::ScopeKind, std::string, int64_t>>{
-             {type::v1::SCOPE_KIND_REP, "r1", 1000000},
-             {type::v1::SCOPE_KIND_REP, "r2", 1000000},
-             {type::v1::SCOPE_KIND_UNIT, "co", 2500000}}) {
-      tv1::SetTargetRequest req;
-      req.set_request_id("target-" + id);
-      tv1::TargetInput* t = req.mutable_target();
-      t->mutable_scope()->set_kind(kind);
-      t->mutable_scope()->set_id(id);
-      t->set_period("2025-Q2");
-      t->set_metric(type::v1::METRIC_SALES_AMOUNT);
-      t->set_base_value(base);
-      t->set_currency_code("CNY");
-      tv1::SetTargetResponse resp;
-      grpc::ClientContext ctx;
-      testing::Authorize(ctx, admin);
-      ASSERT_OK(targets->SetTarget(&ctx, req, &resp));
-    }
-    auto ingest = iv1::IngestService::NewStub(stack_->ingest().NewChannel());
-    iv1::IngestBatchRequest batch;
-    *batch.add_events() = testing::OrderEvent("o1", 1, "r1", 1200000, "2025-05-10");
-    *batch.add_events() = testing::OrderEvent("o2", 1, "r2", 800000, "2025-06-01");
-    iv1::IngestBatchResponse batch_resp;
-    grpc::ClientContext ictx;
-    testing::Authorize(ictx, Token(Role::kCrmIngest, "crm"));
-    ASSERT_OK(ingest->IngestBatch(&ictx, batch, &batch_resp));
-    for (const auto& o : batch_resp.outcomes()) ASSERT_EQ(o.outcome(), iv1::OUTCOME_ACCEPTED);
-
-    auto templates = ev1::TemplateService::NewStub(stack_->eval().NewChannel());
-    ev1::CreateTemplateRequest creq;
-    creq.set_request_id("create-sales100");
-    creq.set_template_id("sales100");
-    ev1::ScorecardTemplate* t = creq.mutable_template_();
-    t->set_name("sales only");
-    ev1::Dimension* d = t->add_dimensions();
-    d->set_id("results");
-    d->set_name("results");
-    d->set_weight(10000);
-    ev1::Indicator* i = d->add_indicators();
-    i->set_id("sales");
-    i->set_name("sales");
-    i->set_metric(type::v1::METRIC_SALES_AMOUNT);
-    i->set_target_source(ev1::TARGET_SOURCE_BASE);
-    i->set_points(10000);
-    i->mutable_linear()->set_cap_bp(20000);
-    ev1::GradeBand* g = t->add_grades();
-    g->set_name("needs_improvement");
-    g->set_min_points(0);
-    ev1::CreateTemplateResponse cresp;
-    grpc::ClientContext cctx;
-    testing::Authorize(cctx, admin);
-    ASSERT_OK(templates->CreateTemplate(&cctx, creq, &cresp));
-    ev1::AssignTemplateRequest areq;
-    areq.set_request_id("assign-co");
-    areq.set_unit_id("co");
-    areq.set_template_id("sales100");
-    areq.set_effective_period("2025-01");
-    ev1::AssignTemplateResponse aresp;
-    grpc::ClientContext actx;
-    testing::Authorize(actx, admin);
-    ASSERT_OK(templates->AssignTemplate(&actx, areq, &aresp));
-
-    auto scorecards = ev1::ScorecardService::NewStub(stack_->eval().NewChannel());
-    ev1::RunEvaluationRequest run;
-    run.set_unit_id("co");
-    run.set_period("2025-Q2");
-    run.set_request_id("run-co-q2");
-    ev1::RunEvaluationResponse ran;
-    grpc::ClientContext rctx;
-    testing::Authorize(rctx, Token(Role::kDirector, "dir"));
-    ASSERT_OK(scorecards->RunEvaluation(&rctx, run, &ran));
-    ev1::FinalizeEvaluationRequest fin;
-    fin.set_evaluation_id(ran.evaluation().evaluation_id());
-    fin.set_request_id("finalize-co-q2");
-    ev1::FinalizeEvaluationResponse fresp;
-    grpc::ClientContext fctx;
-    testing::Authorize(fctx, Token(Role::kDirector, "dir"));
-    ASSERT_OK(scorecards->FinalizeEvaluation(&fctx, fin, &fresp));
-    ASSERT_EQ(fresp.evaluation().state(), ev1::EVALUATION_STATE_FINAL);
-    final_evaluation_ = new std::string(fresp.evaluation().evaluation_id());
+    const absl::Status seeded =
+        testing::SeedReviewData(*stack_, kTenant, testing::ReviewData::OneTeam());
+    ASSERT_TRUE(seeded.ok()) << seeded;
+    absl::StatusOr<ev1::Evaluation> evaluation =
+        testing::RunAndFinalizeEvaluation(*stack_, kTenant, "co", "2025-Q2", "co-q2");
+    ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+    ASSERT_EQ(evaluation->state(), ev1::EVALUATION_STATE_FINAL);
+    final_evaluation_ = new std::string(evaluation->evaluation_id());
   }
 
   // Committee "perf" of `tenant` with m1 (in progress) and m2 (scheduled);

@@ -14,32 +14,27 @@
 
 #include <memory>
 #include <string>
-#include <tuple>
-#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "attain/eval/v1/scorecard_service.grpc.pb.h"
-#include "attain/eval/v1/template_service.grpc.pb.h"
-#include "attain/ingest/v1/ingest_service.grpc.pb.h"
+#include "attain/eval/v1/scorecard_service.pb.h"
 #include "attain/review/v1/meeting_service.pb.h"
-#include "attain/target/v1/org_service.grpc.pb.h"
-#include "attain/target/v1/target_service.grpc.pb.h"
 #include "common/auth.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 #include "tests/support/ingest_stack.h"
+#include "tests/support/review_stack.h"
 #include "tests/support/run_command.h"
 
 namespace attain::review {
 namespace {
 
 namespace ev1 = ::attain::eval::v1;
-namespace iv1 = ::attain::ingest::v1;
-namespace tv1 = ::attain::target::v1;
 using ::attain::testing::CommandResult;
 using ::attain::testing::ServiceProcess;
 using ::testing::HasSubstr;
@@ -57,12 +52,6 @@ Message FromJson(const std::string& json) {
   return m;
 }
 
-#define ASSERT_GRPC_OK(expr)                                     \
-  do {                                                           \
-    const grpc::Status s_ = (expr);                              \
-    ASSERT_TRUE(s_.ok()) << #expr << ": " << s_.error_message(); \
-  } while (false)
-
 class ReviewAgendaCliE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -71,11 +60,8 @@ class ReviewAgendaCliE2eTest : public ::testing::Test {
         ATTAIN_EVAL_BINARY);
     ASSERT_TRUE(stack.ok()) << stack.status();
     stack_ = stack->release();
-    absl::StatusOr<std::unique_ptr<ServiceProcess>> review = ServiceProcess::Start(
-        {ATTAIN_REVIEW_BINARY,
-         {"--pg-url", stack_->db_url(), "--jwt-key", kKey, "--fake-now", kNow, "--eval-addr",
-          stack_->eval().address(), "--target-addr", stack_->target().address(), "--workers", "4"},
-         {}});
+    absl::StatusOr<std::unique_ptr<ServiceProcess>> review =
+        testing::StartReview(*stack_, ATTAIN_REVIEW_BINARY, kKey, kNow);
     ASSERT_TRUE(review.ok()) << review.status();
     review_ = review->release();
     SeedEvaluation();
@@ -115,102 +101,13 @@ class ReviewAgendaCliE2eTest : public ::testing::Test {
   }
 
   static void SeedEvaluation() {
-    auto org = tv1::OrgService::NewStub(stack_->target().NewChannel());
-    const std::string admin = Token(Role::kAdmin, "boss");
-    ASSERT_TRUE(testing::CreateUnit(*org, admin, "co", "", tv1::ORG_UNIT_KIND_COMPANY).ok());
-    ASSERT_TRUE(testing::CreateUnit(*org, admin, "t1", "co", tv1::ORG_UNIT_KIND_TEAM).ok());
-    ASSERT_TRUE(testing::CreateUnit(*org, admin, "t2", "co", tv1::ORG_UNIT_KIND_TEAM).ok());
-    for (const auto& [rep, team] : std::vector<std::pair<std::string, std::string>>{
-             {"r1", "t1"}, {"r2", "t1"}, {"r3", "t1"}, {"r4", "t2"}}) {
-      ASSERT_TRUE(testing::CreateRep(*org, admin, rep, team).ok());
-    }
-    auto targets = tv1::TargetService::NewStub(stack_->target().NewChannel());
-    for (const auto& [kind, id, base] :
-         std::vector<std::tuple<type::v1::ScopeKind, std::string, int64_t>>{
-             {type::v1::SCOPE_KIND_REP, "r1", 1000000},
-             {type::v1::SCOPE_KIND_REP, "r2", 1000000},
-             {type::v1::SCOPE_KIND_REP, "r3", 1000000},
-             {type::v1::SCOPE_KIND_REP, "r4", 1000000},
-             {type::v1::SCOPE_KIND_UNIT, "t1", 3000000},
-             {type::v1::SCOPE_KIND_UNIT, "t2", 1000000},
-             {type::v1::SCOPE_KIND_UNIT, "co", 4000000}}) {
-      tv1::SetTargetRequest req;
-      req.set_request_id("target-" + id);
-      tv1::TargetInput* t = req.mutable_target();
-      t->mutable_scope()->set_kind(kind);
-      t->mutable_scope()->set_id(id);
-      t->set_period("2025-Q2");
-      t->set_metric(type::v1::METRIC_SALES_AMOUNT);
-      t->set_base_value(base);
-      t->set_currency_code("CNY");
-      tv1::SetTargetResponse resp;
-      grpc::ClientContext ctx;
-      testing::Authorize(ctx, admin);
-      ASSERT_GRPC_OK(targets->SetTarget(&ctx, req, &resp));
-    }
-    auto ingest = iv1::IngestService::NewStub(stack_->ingest().NewChannel());
-    iv1::IngestBatchRequest batch;
-    *batch.add_events() = testing::OrderEvent("o1", 1, "r1", 1200000, "2025-05-10");
-    *batch.add_events() = testing::OrderEvent("o2", 1, "r2", 800000, "2025-06-01");
-    *batch.add_events() = testing::OrderEvent("o3", 1, "r3", 500000, "2025-04-20");
-    *batch.add_events() = testing::OrderEvent("o4", 1, "r4", 950000, "2025-06-10");
-    iv1::IngestBatchResponse batch_resp;
-    grpc::ClientContext ictx;
-    testing::Authorize(ictx, Token(Role::kCrmIngest, "crm"));
-    ASSERT_GRPC_OK(ingest->IngestBatch(&ictx, batch, &batch_resp));
-    for (const auto& o : batch_resp.outcomes()) ASSERT_EQ(o.outcome(), iv1::OUTCOME_ACCEPTED);
-
-    auto templates = ev1::TemplateService::NewStub(stack_->eval().NewChannel());
-    ev1::CreateTemplateRequest creq;
-    creq.set_request_id("create-sales100");
-    creq.set_template_id("sales100");
-    ev1::ScorecardTemplate* t = creq.mutable_template_();
-    t->set_name("sales only");
-    ev1::Dimension* d = t->add_dimensions();
-    d->set_id("results");
-    d->set_name("results");
-    d->set_weight(10000);
-    ev1::Indicator* i = d->add_indicators();
-    i->set_id("sales");
-    i->set_name("sales");
-    i->set_metric(type::v1::METRIC_SALES_AMOUNT);
-    i->set_target_source(ev1::TARGET_SOURCE_BASE);
-    i->set_points(10000);
-    i->mutable_linear()->set_cap_bp(20000);
-    ev1::GradeBand* g = t->add_grades();
-    g->set_name("needs_improvement");
-    g->set_min_points(0);
-    ev1::CreateTemplateResponse cresp;
-    grpc::ClientContext cctx;
-    testing::Authorize(cctx, admin);
-    ASSERT_GRPC_OK(templates->CreateTemplate(&cctx, creq, &cresp));
-    ev1::AssignTemplateRequest areq;
-    areq.set_request_id("assign-co");
-    areq.set_unit_id("co");
-    areq.set_template_id("sales100");
-    areq.set_effective_period("2025-01");
-    ev1::AssignTemplateResponse aresp;
-    grpc::ClientContext actx;
-    testing::Authorize(actx, admin);
-    ASSERT_GRPC_OK(templates->AssignTemplate(&actx, areq, &aresp));
-
-    auto scorecards = ev1::ScorecardService::NewStub(stack_->eval().NewChannel());
-    ev1::RunEvaluationRequest run;
-    run.set_unit_id("co");
-    run.set_period("2025-Q2");
-    run.set_request_id("run-co-q2");
-    ev1::RunEvaluationResponse ran;
-    grpc::ClientContext rctx;
-    testing::Authorize(rctx, Token(Role::kDirector, "dir"));
-    ASSERT_GRPC_OK(scorecards->RunEvaluation(&rctx, run, &ran));
-    ev1::FinalizeEvaluationRequest fin;
-    fin.set_evaluation_id(ran.evaluation().evaluation_id());
-    fin.set_request_id("finalize-co-q2");
-    ev1::FinalizeEvaluationResponse fresp;
-    grpc::ClientContext fctx;
-    testing::Authorize(fctx, Token(Role::kDirector, "dir"));
-    ASSERT_GRPC_OK(scorecards->FinalizeEvaluation(&fctx, fin, &fresp));
-    ASSERT_EQ(fresp.evaluation().state(), ev1::EVALUATION_STATE_FINAL);
+    const absl::Status seeded =
+        testing::SeedReviewData(*stack_, kTenant, testing::ReviewData::TwoTeams());
+    ASSERT_TRUE(seeded.ok()) << seeded;
+    absl::StatusOr<ev1::Evaluation> evaluation =
+        testing::RunAndFinalizeEvaluation(*stack_, kTenant, "co", "2025-Q2", "co-q2");
+    ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+    ASSERT_EQ(evaluation->state(), ev1::EVALUATION_STATE_FINAL);
     seeded_ = true;
   }
 

@@ -14,7 +14,6 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,19 +23,22 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "attain/review/v1/committee_service.grpc.pb.h"
 #include "attain/review/v1/meeting_service.grpc.pb.h"
 #include "common/auth.h"
+#include "tests/support/review_stack.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_servers.h"
 
 namespace attain::review {
 namespace {
 
+using ::attain::testing::CodeName;
+using ::attain::testing::Fails;
+using ::attain::testing::IsOk;
 using ::attain::testing::PgTestServer;
 using ::attain::testing::ServiceProcess;
 using ::testing::ElementsAre;
@@ -51,37 +53,6 @@ constexpr int64_t kDay = 86400;
 
 // ------------------------------------------------------------------ helpers
 
-std::string CodeName(grpc::StatusCode code) {
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
-
-::testing::AssertionResult IsOk(const grpc::Status& status) {
-  if (status.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << CodeName(status.error_code()) << ": " << status.error_message();
-}
-
-// The call failed with `code` and its message mentions every one of `parts`.
-::testing::AssertionResult Fails(const grpc::Status& status, grpc::StatusCode code,
-                                 const std::vector<std::string>& parts = {}) {
-  if (status.ok()) {
-    return ::testing::AssertionFailure() << "the call succeeded; expected " << CodeName(code);
-  }
-  if (status.error_code() != code) {
-    return ::testing::AssertionFailure()
-           << "got " << CodeName(status.error_code()) << " (" << status.error_message()
-           << "); expected " << CodeName(code);
-  }
-  for (const std::string& part : parts) {
-    if (!absl::StrContains(status.error_message(), part)) {
-      return ::testing::AssertionFailure()
-             << CodeName(code) << " message \"" << status.error_message()
-             << "\" does not mention \"" << part << "\"";
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
-
 #define ASSERT_OK(expr) ASSERT_TRUE(IsOk(expr))
 #define EXPECT_OK(expr) EXPECT_TRUE(IsOk(expr))
 
@@ -92,20 +63,17 @@ google::protobuf::Timestamp At(int64_t unix_seconds) {
 }
 
 // One caller: a token of one tenant, subject and role.
-class Api {
+class Api : public testing::ReviewCaller {
  public:
-  Api(const std::shared_ptr<grpc::Channel>& channel, std::string token)
-      : committees_(v1::CommitteeService::NewStub(channel)),
-        meetings_(v1::MeetingService::NewStub(channel)),
-        token_(std::move(token)) {}
+  using ReviewCaller::ReviewCaller;
 
 #define COMMITTEE_RPC(Name)                                                    \
   grpc::Status Name(const v1::Name##Request& q, v1::Name##Response* r) const { \
-    return Call(*committees_, &v1::CommitteeService::Stub::Name, q, r);        \
+    return Call(committees(), &v1::CommitteeService::Stub::Name, q, r);        \
   }
 #define MEETING_RPC(Name)                                                      \
   grpc::Status Name(const v1::Name##Request& q, v1::Name##Response* r) const { \
-    return Call(*meetings_, &v1::MeetingService::Stub::Name, q, r);            \
+    return Call(meetings(), &v1::MeetingService::Stub::Name, q, r);            \
   }
   COMMITTEE_RPC(CreateCommittee)
   COMMITTEE_RPC(GetCommittee)
@@ -130,20 +98,6 @@ class Api {
   MEETING_RPC(GetMeetingPack)
 #undef COMMITTEE_RPC
 #undef MEETING_RPC
-
- private:
-  template <typename Stub, typename Req, typename Resp>
-  grpc::Status Call(Stub& stub, grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Req&, Resp*),
-                    const Req& req, Resp* resp) const {
-    grpc::ClientContext ctx;
-    if (!token_.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return (stub.*rpc)(&ctx, req, resp);
-  }
-
-  std::unique_ptr<v1::CommitteeService::Stub> committees_;
-  std::unique_ptr<v1::MeetingService::Stub> meetings_;
-  std::string token_;
 };
 
 v1::CommitteeMember Member(const std::string& id, const std::string& name, v1::CommitteeRole role,
