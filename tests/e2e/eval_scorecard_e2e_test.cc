@@ -381,6 +381,7 @@ TEST_F(EvalScorecardE2eTest, SmallTemplateEveryNumberOfR1) {
   EXPECT_FALSE(sales->explanation().fixed_target());
   EXPECT_THAT(sales->explanation().components(), ElementsAre("sales_amount=1000000"));
   EXPECT_GT(sales->explanation().rollup_rows(), 0);
+  EXPECT_EQ(sales->currency_code(), "CNY");  // the sales target's
 
   // collection: 360 000 / 500 000 = 7200 bp against the fixed 9000 bp:
   // gap −1800, attainment 7200/9000 = 8000 bp, 20 points × 0.8 = 1600.
@@ -397,6 +398,7 @@ TEST_F(EvalScorecardE2eTest, SmallTemplateEveryNumberOfR1) {
   EXPECT_FALSE(collection->has_yoy_bp());
   EXPECT_TRUE(collection->explanation().fixed_target());
   EXPECT_TRUE(collection->explanation().target_id().empty());
+  EXPECT_TRUE(collection->currency_code().empty());  // a ratio, against a fixed target
   EXPECT_THAT(collection->explanation().components(),
               ElementsAre("collected_amount=360000", "receivable_due=500000"));
 

@@ -202,13 +202,26 @@ TEST_F(ReviewActionCliE2eTest, CreateSplitAndMetricItems) {
 
   v1::CreateActionItemResponse metric =
       Create(Plus(kGood, {"--department", "sales", "--metric", "sales_amount", "--scope", "rep:r1",
-                          "--target", "1000000", "--period", "2025-Q2"}));
+                          "--target", "10,000.00", "--period", "2025-Q2"}));
   const v1::ExpectedResult& e = metric.item().expected_result();
   EXPECT_EQ(e.metric(), type::v1::METRIC_SALES_AMOUNT);
   EXPECT_EQ(e.scope().kind(), type::v1::SCOPE_KIND_REP);
   EXPECT_EQ(e.scope().id(), "r1");
-  EXPECT_EQ(e.target_value(), 1000000);
+  EXPECT_EQ(e.target_value(), 1000000);  // CNY 10,000.00 in minor units
   EXPECT_EQ(e.period(), "2025-Q2");
+  // A target is in its metric's unit: without --metric it means nothing.
+  const std::vector<std::string> create = Plus({"action", "create", "--meeting", m1_}, kGood);
+  CommandResult no_metric = Ctl(Plus(create, {"--department", "sales", "--scope", "rep:r1",
+                                              "--target", "10,000.00", "--period", "2025-Q2"}),
+                                Role::kCommitteeSecretary, "sec");
+  EXPECT_EQ(no_metric.code, 2) << no_metric;
+  EXPECT_THAT(no_metric.err, HasSubstr("--target needs --metric"));
+  CommandResult bad =
+      Ctl(Plus(create, {"--department", "sales", "--metric", "sales_amount", "--scope", "rep:r1",
+                        "--target", "ten", "--period", "2025-Q2"}),
+          Role::kCommitteeSecretary, "sec");
+  EXPECT_EQ(bad.code, 2) << bad;
+  EXPECT_THAT(bad.err, HasSubstr("--target"));
 
   // The text form shows the split.
   CommandResult r = Ctl(Plus({"action", "create", "--meeting", m1_, "--department", "sales",

@@ -269,6 +269,7 @@ TEST_F(ReviewAgendaE2eTest, AgendaFromFinalEvaluationOrderedByDeviation) {
   EXPECT_EQ(r3.gap(), -500000);
   EXPECT_EQ(r3.attainment_bp(), 5000);
   EXPECT_EQ(r3.metric(), type::v1::METRIC_SALES_AMOUNT);
+  EXPECT_EQ(r3.currency_code(), "CNY");  // the currency of r3's sales target
   EXPECT_TRUE(a.left_out().empty());
 
   // Regenerated with at most 3 presenters: r4 (smallest deviation) left out;
@@ -371,6 +372,20 @@ TEST_F(ReviewAgendaE2eTest, EvalDownIsUnavailableAndChangesNothing) {
   gq.set_meeting_id(m.m1);
   v1::GetAgendaResponse gr;
   EXPECT_TRUE(Fails(Admin().GetAgenda(gq, &gr), grpc::StatusCode::NOT_FOUND));
+
+  // A retry of an agenda generated while attain-eval answered gets that
+  // answer without it; a new request still needs it.
+  v1::GenerateAgendaRequest once;
+  once.set_meeting_id(m.m1);
+  once.set_request_id("agenda-perf-down");
+  v1::GenerateAgendaResponse first;
+  ASSERT_OK(Admin().GenerateAgenda(once, &first));
+  ASSERT_GT(first.agenda().items_size(), 0);
+  v1::GenerateAgendaResponse again;
+  ASSERT_OK(api.GenerateAgenda(once, &again));
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  once.set_request_id("agenda-perf-down-2");
+  EXPECT_TRUE(Fails(api.GenerateAgenda(once, &r), grpc::StatusCode::UNAVAILABLE, {"attain-eval"}));
 }
 
 TEST_F(ReviewAgendaE2eTest, ReportsThreeStepsRolesAndReadOnly) {

@@ -24,6 +24,7 @@
 #include "tools/attainctl/cli.h"
 #include "tools/attainctl/client.h"
 #include "tools/attainctl/table.h"
+#include "tools/attainctl/values.h"
 
 namespace attain::ctl {
 namespace {
@@ -88,10 +89,10 @@ std::string MetricText(type::v1::Metric m) {
 
 std::string ExpectedText(const rv1::ExpectedResult& e) {
   if (e.metric() == type::v1::METRIC_UNSPECIFIED) return e.text();
-  return absl::StrFormat("%s of %s %s %s %d by %s", MetricText(e.metric()),
+  return absl::StrFormat("%s of %s %s %s %s by %s", MetricText(e.metric()),
                          e.scope().kind() == type::v1::SCOPE_KIND_REP ? "rep" : "unit",
-                         e.scope().id(), e.lower_is_better() ? "<=" : ">=", e.target_value(),
-                         e.period());
+                         e.scope().id(), e.lower_is_better() ? "<=" : ">=",
+                         FormatMetricValue(e.metric(), e.target_value()), e.period());
 }
 
 // ------------------------------------------------------------------ output
@@ -226,9 +227,18 @@ bool ReadExpected(const Invocation& inv, rv1::ExpectedResult* e, int* rc) {
     e->mutable_scope()->set_id(parts[1]);
   }
   if (inv.args.Has("target")) {
-    int64_t target = 0;
-    if (!IntFlag(inv, "target", &target, rc)) return false;
-    e->set_target_value(target);
+    // In the metric's unit as people write it (money in major units,
+    // "1,300,000.00"; ratios in %), like the targets' and reports' figures.
+    if (e->metric() == type::v1::METRIC_UNSPECIFIED) {
+      *rc = inv.UsageError("--target needs --metric (the target is in the metric's unit)");
+      return false;
+    }
+    absl::StatusOr<int64_t> target = ParseMetricValue(e->metric(), inv.args.Get("target"));
+    if (!target.ok()) {
+      *rc = inv.UsageError(absl::StrCat("--target: ", target.status().message()));
+      return false;
+    }
+    e->set_target_value(*target);
   }
   if (inv.args.Has("period")) e->set_period(inv.args.Get("period"));
   if (inv.args.Has("lower-is-better")) e->set_lower_is_better(true);

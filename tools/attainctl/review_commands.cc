@@ -1156,14 +1156,16 @@ int RunDemoReview(const Invocation& inv) {
 
   absl::TimeZone tz;
   absl::LoadTimeZone(kDefaultTimeZone, &tz);
-  const Period month = Period::Containing(PeriodKind::kMonth, absl::Now(), tz);
-  const absl::CivilDay fifth = month.last_day() + 5;  // the 5th of the next month
+  // The current quarter: the demo's reps have quarterly targets, so that an
+  // agenda generated from the quarter's evaluation has presenters.
+  const Period quarter = Period::Containing(PeriodKind::kQuarter, absl::Now(), tz);
+  const absl::CivilDay fifth = quarter.last_day() + 5;  // the 5th after the quarter
   rv1::ScheduleMeetingRequest req;
-  req.set_request_id(absl::StrCat("demo-meeting-", month.ToString()));
+  req.set_request_id(absl::StrCat("demo-meeting-", quarter.ToString()));
   req.set_committee_id("perf");
-  req.set_title(absl::StrCat(month.ToString(), " 业绩质询会 performance review"));
-  req.set_purpose("Review the month's deviations, their causes and the improvement actions");
-  req.set_period(month.ToString());
+  req.set_title(absl::StrCat(quarter.ToString(), " 季度业绩质询会 quarterly performance review"));
+  req.set_purpose("Review the quarter's deviations, their causes and the improvement actions");
+  req.set_period(quarter.ToString());
   req.mutable_start_time()->set_seconds(
       absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(fifth) + 9 * 3600, tz)));
   req.set_duration_minutes(120);
@@ -1179,7 +1181,7 @@ int RunDemoReview(const Invocation& inv) {
                                      {"meeting_id", scheduled.meeting().meeting_id()}});
   } else {
     std::cout << "committee perf (" << c->members_size() << " members) and meeting "
-              << scheduled.meeting().meeting_id() << " (" << month.ToString() << ", "
+              << scheduled.meeting().meeting_id() << " (" << quarter.ToString() << ", "
               << FormatTimestamp(scheduled.meeting().start_time()) << ") are ready\n";
   }
   return kExitOk;

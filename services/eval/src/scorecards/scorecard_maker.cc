@@ -458,6 +458,7 @@ absl::Status ScorecardMaker::Fill(const ScorecardTemplate& tmpl, const Subject& 
       if (auto it = targets.find(ind.metric);
           it != targets.end() && !r.explanation.target_record_id.empty()) {
         ex->set_target_version(it->second.version);
+        row->set_currency_code(it->second.currency_code);
       }
       ex->set_fixed_target(ind.target_source == TargetSource::kFixed);
       for (const auto& [name, value] : r.explanation.components) {

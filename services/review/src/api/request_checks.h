@@ -7,6 +7,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/timestamp.pb.h>
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -86,6 +87,22 @@ absl::Status RunMutation(Store& store, const Principal& p, const Req& req, const
     return absl::InternalError("the stored response of this request_id cannot be read");
   }
   return absl::OkStatus();
+}
+
+// Answers `req` from the response stored for its request_id, if any: true
+// when `resp` holds it. For mutations that read other services first, so that
+// a retry gets its first answer even while those services are away.
+template <typename Store, typename Req, typename Resp>
+absl::StatusOr<bool> ReplayStored(Store& store, const Principal& p, const Req& req,
+                                  const char* method, Resp* resp) {
+  absl::StatusOr<std::optional<std::string>> stored =
+      store.StoredResponse(p.tenant, req.request_id(), method, RequestFingerprint(req));
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return false;
+  if (!resp->ParseFromString(**stored)) {
+    return absl::InternalError("the stored response of this request_id cannot be read");
+  }
+  return true;
 }
 
 }  // namespace attain::review

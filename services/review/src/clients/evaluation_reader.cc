@@ -36,6 +36,7 @@ SalesFigure SalesOf(const ev1::Scorecard& card) {
       if (row.has_target()) f.target = row.target();
       if (row.has_actual()) f.actual = row.actual();
       if (row.has_attainment_bp()) f.attainment_bp = row.attainment_bp();
+      if (!row.currency_code().empty()) f.currency_code = row.currency_code();
       return f;
     }
   }

@@ -830,6 +830,12 @@ absl::StatusOr<std::string> PgMeetingStore::Mutate(
                            });
 }
 
+absl::StatusOr<std::optional<std::string>> PgMeetingStore::StoredResponse(
+    const std::string& tenant, const std::string& request_id, const std::string& method,
+    const std::string& fingerprint) {
+  return Requests().Stored(pool_, tenant, request_id, method, fingerprint);
+}
+
 absl::Status PgMeetingStore::Read(const std::string& tenant,
                                   const std::function<absl::Status(MeetingTx&)>& fn) {
   if (tenant.empty()) return absl::InvalidArgumentError("tenant is empty");

@@ -335,6 +335,14 @@ class MeetingStore {
   // Runs `fn` in a read-only transaction for `tenant`.
   virtual absl::Status Read(const std::string& tenant,
                             const std::function<absl::Status(MeetingTx&)>& fn) = 0;
+
+  // The bytes Mutate stored for `request_id` (nullopt if none, or for an
+  // empty id), checked as Mutate checks them: ALREADY_EXISTS when the id
+  // named another method or request. For calls that read other services
+  // before mutating: a retry is answered without them.
+  virtual absl::StatusOr<std::optional<std::string>> StoredResponse(
+      const std::string& tenant, const std::string& request_id, const std::string& method,
+      const std::string& fingerprint) = 0;
 };
 
 // The migrations of schema `review`, embedded from services/review/migrations
@@ -363,6 +371,10 @@ class PgMeetingStore : public MeetingStore {
 
   absl::Status Read(const std::string& tenant,
                     const std::function<absl::Status(MeetingTx&)>& fn) override;
+
+  absl::StatusOr<std::optional<std::string>> StoredResponse(
+      const std::string& tenant, const std::string& request_id, const std::string& method,
+      const std::string& fingerprint) override;
 
  private:
   PgPool& pool_;
