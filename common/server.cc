@@ -75,9 +75,15 @@ void BlockShutdownSignals() {
 
 int WaitForShutdownSignal() {
   sigset_t set = ShutdownSignals();
-  int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
+  siginfo_t info;
+  int sig = -1;
+  while ((sig = sigwaitinfo(&set, &info)) < 0) {
   }
+  // Who asked: an unexpected stop is traced to its sender.
+  LogEvent(LogLevel::kInfo, "shutdown signal")
+      .Int("signal", sig)
+      .Int("sender_pid", info.si_pid)
+      .Int("sender_uid", info.si_uid);
   return sig;
 }
 

@@ -61,6 +61,14 @@ pid_alive() {
 }
 
 # port_free PORT: nothing listens on 127.0.0.1:PORT.
+# process_running PID: the process exists and has not exited (not a zombie).
+process_running() {
+  [[ "$1" =~ ^[0-9]+$ && -r /proc/$1/stat ]] || return 1
+  local state
+  state=$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n "$state" && "$state" != Z && "$state" != X ]]
+}
+
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # free_port START [PREFERRED]: PREFERRED if free, else the first free port from START.
@@ -292,7 +300,11 @@ for name in "${SERVICES[@]}"; do
   healthy=0
   addr=""
   for ((i = 0; i < 300; i++)); do
-    pid_alive "$pidfile" "attain-$name" || break
+    # Gone (or a zombie) means it exited; a process that is not yet the
+    # service is the fork before its exec: wait for it.
+    if ! pid_alive "$pidfile" "attain-$name"; then
+      process_running "$(head -n1 "$pidfile")" || break
+    fi
     if [[ -z "$addr" && -s "$portfile" ]]; then addr=127.0.0.1:$(head -n1 "$portfile"); fi
     if [[ -n "$addr" ]] && "$CTL" --addr "$addr" health >/dev/null 2>&1; then
       healthy=1
