@@ -788,8 +788,9 @@ grpc::ServerUnaryReactor* MeetingServiceImpl::GetMeetingPack(grpc::CallbackServe
           a.name = it != members.end() ? it->second->name : inv.person_id;
           a.role = it != members.end() ? std::string(CommitteeRoleName(it->second->role))
                                        : std::string("invitee");
-          a.present =
-              inv.attendance != Attendance::kAbsent && inv.attendance != Attendance::kExcused;
+          a.attendance = inv.attendance == Attendance::kUnspecified
+                             ? "not recorded"
+                             : std::string(AttendanceName(inv.attendance));
           pack.attendance.push_back(std::move(a));
         }
         pack.agenda = DomainItems(agenda.items);

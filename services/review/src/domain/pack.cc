@@ -55,7 +55,7 @@ std::string AgendaPresenter(const AgendaItem& item) {
 
 int64_t PresentCount(const std::vector<Attendee>& attendance) {
   return std::count_if(attendance.begin(), attendance.end(),
-                       [](const Attendee& a) { return a.present; });
+                       [](const Attendee& a) { return a.attendance == "present"; });
 }
 
 // The first `max_chars` characters of UTF-8 `text`, with "…" when cut.
@@ -267,8 +267,7 @@ void HtmlAttendance(const MeetingPack& pack, std::string& out) {
   absl::StrAppend(&out, "<table>\n<thead><tr>", Th("Name"), Th("Role"), Th("Attendance"),
                   "</tr></thead>\n<tbody>\n");
   for (const Attendee& a : pack.attendance) {
-    absl::StrAppend(&out, "<tr>", Td(a.name), Td(a.role), Td(a.present ? "present" : "absent"),
-                    "</tr>\n");
+    absl::StrAppend(&out, "<tr>", Td(a.name), Td(a.role), Td(a.attendance), "</tr>\n");
   }
   absl::StrAppend(&out, "</tbody>\n</table>\n");
 }
@@ -427,7 +426,7 @@ std::string RenderMarkdown(const MeetingPack& pack) {
     absl::StrAppend(&out, "| Name | Role | Attendance |\n|---|---|---|\n");
     for (const Attendee& a : pack.attendance) {
       absl::StrAppend(&out, MdRow({EscapeMarkdown(a.name), EscapeMarkdown(a.role),
-                                   a.present ? "present" : "absent"}));
+                                   EscapeMarkdown(a.attendance)}));
     }
   }
 

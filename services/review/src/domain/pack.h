@@ -25,7 +25,9 @@ namespace attain::review {
 struct Attendee {
   std::string name;
   std::string role;  // e.g. "chair", "secretary-general", "member"
-  bool present = true;
+  // "present", "absent", "excused", or "not recorded" (nobody has said yet:
+  // not counted as present).
+  std::string attendance = "not recorded";
 };
 
 // One row of the deviation table (step 1 of the three-step report).

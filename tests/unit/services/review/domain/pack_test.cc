@@ -35,9 +35,10 @@ MeetingPack SamplePack() {
   pack.purpose = "Review Q1 deviations & agree actions";
   pack.start = absl::CivilMinute(2025, 4, 3, 14, 0);
   pack.duration_minutes = 50;
-  pack.attendance = {{"Wang Wei", "chair", true},
-                     {"Zhao Li", "secretary-general", true},
-                     {"Sun Mei", "member", false}};
+  pack.attendance = {{"Wang Wei", "chair", "present"},
+                     {"Zhao Li", "secretary-general", "present"},
+                     {"Sun Mei", "member", "absent"},
+                     {"Qian Jin", "member", "not recorded"}};
   // 10 + 20 + 15 + 5 = 50 minutes from 14:00: 14:10, 14:30, 14:45, 14:50.
   AgendaItem talk =
       Item(AgendaItemKind::kPresentation, "East: sales_amount at 81.00 % of target", 20);
@@ -120,8 +121,10 @@ TEST(RenderHtmlTest, FactsAgendaAndTablesWithFormattedNumbers) {
   const std::string html = RenderHtml(SamplePack());
   EXPECT_THAT(html, HasSubstr("<dt>Time</dt><dd>2025-04-03 14:00–14:50</dd>"));
   EXPECT_THAT(html, HasSubstr("<dt>Duration</dt><dd>50 minutes</dd>"));
-  EXPECT_THAT(html, HasSubstr("<h2>Attendance (2 of 3 present)</h2>"));
+  EXPECT_THAT(html, HasSubstr("<h2>Attendance (2 of 4 present)</h2>"));
   EXPECT_THAT(html, HasSubstr("<td>Sun Mei</td><td>member</td><td>absent</td>"));
+  // Nobody said whether Qian Jin came: not counted as present.
+  EXPECT_THAT(html, HasSubstr("<td>Qian Jin</td><td>member</td><td>not recorded</td>"));
   // Agenda times from 14:00: 10, 20, 15 and 5 minutes; total 50.
   EXPECT_THAT(html, HasSubstr("<td>14:00–14:10</td><td class=\"num\">10</td>"
                               "<td>Review of open action items</td><td></td>"));
@@ -272,7 +275,7 @@ TEST(RenderMarkdownTest, FactsTablesAndChartsAsTables) {
   const std::string md = RenderMarkdown(SamplePack());
   EXPECT_THAT(md, HasSubstr("- **Committee:** 业绩跟踪委员会\n"));
   EXPECT_THAT(md, HasSubstr("- **Time:** 2025-04-03 14:00–14:50\n"));
-  EXPECT_THAT(md, HasSubstr("## Attendance (2 of 3 present)"));
+  EXPECT_THAT(md, HasSubstr("## Attendance (2 of 4 present)"));
   EXPECT_THAT(md, HasSubstr("| 2 | 14:10–14:30 | 20 | East: sales\\_amount at 81.00 % of target | "
                             "O'Brien \\& Sons \"East\" |\n"));
   EXPECT_THAT(md, HasSubstr("|  | **Total** | **50** |  |  |\n"));
