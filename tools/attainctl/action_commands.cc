@@ -149,7 +149,11 @@ void PrintItem(const rv1::ActionItem& i) {
     Table table({"as of", "value", "done", "by", "note"});
     table.AlignRight(1).AlignRight(2);
     for (const rv1::ProgressReport& p : i.progress()) {
-      table.AddRow({p.as_of_date(), p.has_value() ? absl::StrCat(p.value()) : "-",
+      const type::v1::Metric metric = i.expected_result().metric();
+      table.AddRow({p.as_of_date(),
+                    !p.has_value()                           ? "-"
+                    : metric == type::v1::METRIC_UNSPECIFIED ? absl::StrCat(p.value())
+                                                             : FormatMetricValue(metric, p.value()),
                     absl::StrFormat("%d.%02d %%", p.done_bp() / 100, p.done_bp() % 100),
                     p.reported_by(), p.note()});
     }
@@ -447,9 +451,20 @@ int RunProgress(const Invocation& inv) {
   r->set_note(inv.args.Get("note"));
   r->set_as_of_date(inv.args.Get("as-of"));
   if (inv.args.Has("value")) {
-    int64_t value = 0;
-    if (!IntFlag(inv, "value", &value, &rc)) return rc;
-    r->set_value(value);
+    // In the unit of the item's metric, as people write it ("850,000.00"
+    // for money); a plain whole number for an item without one.
+    rv1::ActionItem item;
+    if (!Fetch(actions, req.action_id(), &item, &rc)) return rc;
+    const type::v1::Metric metric = item.expected_result().metric();
+    if (metric == type::v1::METRIC_UNSPECIFIED) {
+      int64_t value = 0;
+      if (!IntFlag(inv, "value", &value, &rc)) return rc;
+      r->set_value(value);
+    } else {
+      absl::StatusOr<int64_t> value = ParseMetricValue(metric, inv.args.Get("value"));
+      if (!value.ok()) return inv.UsageError(absl::StrCat("--value: ", value.status().message()));
+      r->set_value(*value);
+    }
   }
   if (inv.args.Has("done")) {
     // Percent with up to two decimals: "40", "37.5".
@@ -531,7 +546,9 @@ int RunVerifyMeeting(const Invocation& inv) {
     const rv1::ActionItem& i = v.item();
     table.AddRow(
         {i.action_id(), StatusText(i.status()), i.owner_id(),
-         i.verification().has_actual_value() ? absl::StrCat(i.verification().actual_value()) : "",
+         i.verification().has_actual_value()
+             ? FormatMetricValue(i.expected_result().metric(), i.verification().actual_value())
+             : "",
          v.verified() ? "yes" : "", v.left_reason()});
   }
   std::cout << verified << " of " << resp.items_size()
@@ -563,8 +580,9 @@ int RunPersonRecord(const Invocation& inv) {
     table.AlignRight(3).AlignRight(4).AlignRight(5);
     for (const rv1::ReviewOutcome& o : resp.outcomes()) {
       table.AddRow({o.meeting_id(), o.period(), MetricText(o.deviation().metric()),
-                    absl::StrCat(o.deviation().target()), absl::StrCat(o.deviation().actual()),
-                    absl::StrCat(o.deviation().gap()), o.report_id()});
+                    FormatMetricValue(o.deviation().metric(), o.deviation().target()),
+                    FormatMetricValue(o.deviation().metric(), o.deviation().actual()),
+                    FormatMetricValue(o.deviation().metric(), o.deviation().gap()), o.report_id()});
     }
     table.Print();
   }
@@ -658,7 +676,8 @@ std::vector<Command> ActionCommands() {
        RunVerify},
       {"action progress",
        "ID --note TEXT [--done PERCENT] [--value N] [--as-of YYYY-MM-DD]",
-       "files a ten-day progress report (旬报) on an item in progress",
+       "files a ten-day progress report (旬报) on an item in progress; --value in the unit of the "
+       "item's metric (money in major units, e.g. 850,000.00)",
        {"note", "done", "value", "as-of"},
        {},
        1,
