@@ -292,8 +292,8 @@ TEST_F(ActualsTest, GroupingsInOnePassEqualGetActuals) {
       {v1::GROUP_BY_NONE, v1::GROUP_BY_REP, v1::GROUP_BY_CUSTOMER_GRADE},
   };
   for (const QueryScope& scope : {Company(), Unit("west"), Unit("team-1"), Rep("rep-2")}) {
-    for (const std::string& period : {"2025-Q1", "2026-Q1", "2025-02"}) {
-      for (const std::string& pl : {"", "pl-a"}) {
+    for (const std::string period : {"2025-Q1", "2026-Q1", "2025-02"}) {
+      for (const std::string pl : {"", "pl-a"}) {
         for (const std::vector<v1::GroupBy>& ask : asks) {
           SCOPED_TRACE(absl::StrCat(scope.id, " ", period, " pl=", pl, " asked ", ask.size(),
                                     " first ", v1::GroupBy_Name(ask[0])));
