@@ -254,6 +254,35 @@ TEST_F(ReviewActionCliE2eTest, CreateSplitAndMetricItems) {
   EXPECT_THAT(r.err, HasSubstr("is attain-review running"));
 }
 
+// A metric item's progress figure is typed in the metric's unit, as its
+// target is: money in major units.
+TEST_F(ReviewActionCliE2eTest, ProgressValueInTheMetricsUnit) {
+  const std::string id =
+      Create(Plus(kGood, {"--department", "sales", "--metric", "sales_amount", "--scope", "rep:r1",
+                          "--target", "10,000.00", "--period", "2025-Q2"}))
+          .item()
+          .action_id();
+  CommandResult r = Ctl({"action", "submit", id}, Role::kManager, "vp");
+  ASSERT_EQ(r.code, 0) << r;
+  r = Ctl({"action", "accept", id, "--note", "agreed"}, Role::kCommitteeMember, "gm");
+  ASSERT_EQ(r.code, 0) << r;
+  r = Ctl({"action", "start", id}, Role::kManager, "vp");
+  ASSERT_EQ(r.code, 0) << r;
+  r = Ctl({"--json", "action", "progress", id, "--note", "half way", "--value", "8,500.00"},
+          Role::kManager, "vp");
+  ASSERT_EQ(r.code, 0) << r;
+  v1::ActionItem item = FromJson<v1::ActionItem>(r.out);
+  ASSERT_EQ(item.progress_size(), 1);
+  EXPECT_EQ(item.progress(0).value(), 850000);  // minor units
+  r = Ctl({"action", "get", id});
+  ASSERT_EQ(r.code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("8,500.00"));
+  EXPECT_THAT(r.out, HasSubstr(">= 10,000.00 by 2025-Q2"));
+  r = Ctl({"action", "progress", id, "--note", "x", "--value", "lots"}, Role::kManager, "vp");
+  EXPECT_EQ(r.code, 2) << r;
+  EXPECT_THAT(r.err, HasSubstr("--value"));
+}
+
 TEST_F(ReviewActionCliE2eTest, LifeOfAnItem) {
   // A submission failing SMART: exit 1 with every reason.
   const std::string id = Create({"--department", "sales", "--title", "Fix it", "--due",
