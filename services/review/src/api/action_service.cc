@@ -151,38 +151,6 @@ std::string FigureText(const std::string& metric, int64_t value) {
   return FormatMetricValue(info->unit, "", value);
 }
 
-// Runs a mutation with idempotency on request_id (AIP-155): a stored
-// response is returned at once (before `prepare`, which reads outside the
-// transaction and may call other services); otherwise `prepare` runs, then
-// `fn` fills a fresh response inside the store's transaction (possibly more
-// than once: an ABORTED transaction is retried).
-template <typename Req, typename Resp>
-absl::Status RunIdempotent(ActionItemStore& store, const Principal& p, const Req& req,
-                           const char* method, Resp* resp,
-                           const std::function<absl::Status()>& prepare,
-                           const std::function<absl::Status(ActionTx&, Resp&)>& fn) {
-  RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
-  const std::string fingerprint = RequestFingerprint(req);
-  ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                   store.StoredResponse(p.tenant, req.request_id(), method, fingerprint));
-  std::string bytes;
-  if (stored) {
-    bytes = *std::move(stored);
-  } else {
-    RETURN_IF_ERROR(prepare());
-    ASSIGN_OR_RETURN(bytes, store.Mutate(p.tenant, req.request_id(), method, fingerprint,
-                                         [&](ActionTx& tx) -> absl::StatusOr<std::string> {
-                                           Resp fresh;
-                                           RETURN_IF_ERROR(fn(tx, fresh));
-                                           return fresh.SerializeAsString();
-                                         }));
-  }
-  if (!resp->ParseFromString(bytes)) {
-    return absl::InternalError("the stored response of this request_id cannot be read");
-  }
-  return absl::OkStatus();
-}
-
 // Applies one status change to `item` (already checked) and logs it.
 absl::Status Move(ActionTx& tx, ActionItemRecord& item, ActionStatus to, const std::string& actor,
                   absl::Time now, std::string note, std::vector<SmartFailureRecord> failures = {}) {
@@ -324,7 +292,7 @@ absl::Status ActionItemServiceImpl::DoCreate(const Principal& p,
   const std::vector<std::string> departments(in.departments().begin(), in.departments().end());
 
   MeetingContext mc;
-  return RunIdempotent<v1::CreateActionItemRequest, v1::CreateActionItemResponse>(
+  return RunPrepared<v1::CreateActionItemRequest, v1::CreateActionItemResponse>(
       store_, p, req, METHOD(CreateActionItem), resp,
       [&]() -> absl::Status {
         ASSIGN_OR_RETURN(mc, LoadMeetingContext(p.tenant, in.meeting_id()));
@@ -547,7 +515,7 @@ absl::Status ActionItemServiceImpl::DoUpdate(const Principal& p,
   if (paths.contains("resources")) {
     RETURN_IF_ERROR(ValidateText("item.resources", in.resources(), 0, kMaxResourcesChars, true));
   }
-  return RunIdempotent<v1::UpdateActionItemRequest, v1::UpdateActionItemResponse>(
+  return RunPrepared<v1::UpdateActionItemRequest, v1::UpdateActionItemResponse>(
       store_, p, req, METHOD(UpdateActionItem), resp, [] { return absl::OkStatus(); },
       [&](ActionTx& tx, v1::UpdateActionItemResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(std::optional<ActionItemRecord> item,
@@ -610,7 +578,7 @@ absl::Status ActionItemServiceImpl::DoChangeStatus(const Principal& p,
   }
 
   MeetingContext mc;
-  return RunIdempotent<v1::ChangeActionStatusRequest, v1::ChangeActionStatusResponse>(
+  return RunPrepared<v1::ChangeActionStatusRequest, v1::ChangeActionStatusResponse>(
       store_, p, req, METHOD(ChangeActionStatus), resp,
       [&]() -> absl::Status {
         // The item's meeting: its committee decides, and its next meeting
@@ -739,7 +707,7 @@ absl::Status ActionItemServiceImpl::DoReportProgress(const Principal& p,
         r.done_bp()));
   }
   RETURN_IF_ERROR(ValidateText("report.note", r.note(), 1, kMaxProgressNoteChars, true));
-  return RunIdempotent<v1::ReportProgressRequest, v1::ReportProgressResponse>(
+  return RunPrepared<v1::ReportProgressRequest, v1::ReportProgressResponse>(
       store_, p, req, METHOD(ReportProgress), resp, [] { return absl::OkStatus(); },
       [&](ActionTx& tx, v1::ReportProgressResponse& out) -> absl::Status {
         ASSIGN_OR_RETURN(std::optional<ActionItemRecord> item,
@@ -861,7 +829,7 @@ absl::Status ActionItemServiceImpl::DoVerify(const Principal& p,
                                              v1::VerifyActionItemsResponse* resp) {
   RETURN_IF_ERROR(ValidateId("meeting_id", req.meeting_id()));
   std::vector<VerifyPlan> plans;
-  return RunIdempotent<v1::VerifyActionItemsRequest, v1::VerifyActionItemsResponse>(
+  return RunPrepared<v1::VerifyActionItemsRequest, v1::VerifyActionItemsResponse>(
       store_, p, req, METHOD(VerifyActionItems), resp,
       [&]() -> absl::Status {
         ASSIGN_OR_RETURN(MeetingContext mc, LoadMeetingContext(p.tenant, req.meeting_id()));

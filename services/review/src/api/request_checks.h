@@ -7,8 +7,10 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/timestamp.pb.h>
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -95,6 +97,7 @@ absl::Status RunMutation(Store& store, const Principal& p, const Req& req, const
 template <typename Store, typename Req, typename Resp>
 absl::StatusOr<bool> ReplayStored(Store& store, const Principal& p, const Req& req,
                                   const char* method, Resp* resp) {
+  RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
   absl::StatusOr<std::optional<std::string>> stored =
       store.StoredResponse(p.tenant, req.request_id(), method, RequestFingerprint(req));
   if (!stored.ok()) return stored.status();
@@ -103,6 +106,19 @@ absl::StatusOr<bool> ReplayStored(Store& store, const Principal& p, const Req& r
     return absl::InternalError("the stored response of this request_id cannot be read");
   }
   return true;
+}
+
+// RunMutation for mutations that read outside the transaction first (and may
+// call other services): a stored response for the request_id is returned at
+// once, before `prepare`; otherwise `prepare` runs, then RunMutation with `fn`
+// (possibly more than once: an ABORTED transaction is retried).
+template <typename Req, typename Resp, typename Store, typename Fn>
+absl::Status RunPrepared(Store& store, const Principal& p, const Req& req, const char* method,
+                         Resp* resp, const std::function<absl::Status()>& prepare, Fn fn) {
+  ASSIGN_OR_RETURN(bool replayed, ReplayStored(store, p, req, method, resp));
+  if (replayed) return absl::OkStatus();
+  RETURN_IF_ERROR(prepare());
+  return RunMutation(store, p, req, method, resp, std::move(fn));
 }
 
 }  // namespace attain::review
