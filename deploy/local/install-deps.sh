@@ -9,7 +9,8 @@ packages=(
   libhiredis-dev libpqxx-dev libpq-dev libjwt-dev libssl-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql redis-server tzdata
-  nodejs npm ca-certificates clang-format
+  nodejs npm ca-certificates clang-format openssl
+  prometheus-cpp-dev clang-14 libclang-rt-14-dev
 )
 
 missing=()
