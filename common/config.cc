@@ -419,6 +419,22 @@ absl::Status CheckJwtKey(const std::string& value) {
 
 }  // namespace
 
+void AddTransportOptions(ConfigParser& parser, TransportOptions* options) {
+  parser.AddString("tls-cert-file", &options->cert_file,
+                   "PEM certificate chain this process presents (as server and, to the services "
+                   "it calls, as client)");
+  parser.AddString("tls-key-file", &options->key_file, "PEM private key of --tls-cert-file");
+  parser.AddString("tls-ca-file", &options->ca_file,
+                   "PEM CA bundle that verifies the services this one calls and client "
+                   "certificates");
+  parser.AddBool("tls-require-client-cert", &options->require_client_cert,
+                 "refuse clients that present no certificate signed by --tls-ca-file (mutual "
+                 "TLS)");
+  parser.AddBool("plaintext", &options->plaintext,
+                 "serve and call without TLS; allowed only when every address is loopback "
+                 "(development and tests)");
+}
+
 void AddServerOptions(ConfigParser& parser, ServerOptions* options) {
   parser.AddString("listen", &options->listen,
                    "address to serve gRPC on, host:port; port 0 picks a free port");
@@ -448,6 +464,15 @@ void AddServerOptions(ConfigParser& parser, ServerOptions* options) {
                 "PostgreSQL connections in the pool");
   parser.AddDuration("shutdown-grace", &options->shutdown_grace, absl::ZeroDuration(),
                      "how long in-flight calls may finish at shutdown");
+  parser.AddString("metrics-listen", &options->metrics_listen,
+                   "address to serve Prometheus metrics on (HTTP, path /metrics), host:port; "
+                   "empty: not served");
+  parser.AddCheck("metrics-listen", [](const std::string& value) {
+    return value.empty() ? absl::OkStatus() : CheckListen(value);
+  });
+  parser.AddDuration("health-interval", &options->health_interval, absl::Milliseconds(100),
+                     "how often PostgreSQL/Redis are probed for the health status");
+  AddTransportOptions(parser, &options->transport);
 }
 
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {

@@ -65,6 +65,19 @@ class ConfigParser {
   std::vector<std::string> positional_;
 };
 
+// Transport security (common/transport.h loads it).
+struct TransportOptions {
+  std::string cert_file;  // PEM certificate chain this process presents, as server and as client
+  std::string key_file;   // PEM private key of cert_file
+  std::string ca_file;    // PEM CA bundle: verifies the servers called and the client certificates
+  bool require_client_cert = false;  // refuse clients without a certificate signed by ca_file
+  bool plaintext = false;            // no TLS at all: loopback addresses only
+};
+
+// Registers --tls-cert-file, --tls-key-file, --tls-ca-file,
+// --tls-require-client-cert and --plaintext (ATTAIN_TLS_CERT_FILE, …).
+void AddTransportOptions(ConfigParser& parser, TransportOptions* options);
+
 // Options every service has. Register with AddServerOptions.
 struct ServerOptions {
   std::string listen = "127.0.0.1:0";  // host:port; port 0 picks a free one
@@ -79,6 +92,9 @@ struct ServerOptions {
   int64_t max_queue = 1000;                 // queued calls before RESOURCE_EXHAUSTED
   int64_t pg_pool_size = 8;
   absl::Duration shutdown_grace = absl::Seconds(10);  // in-flight calls get this long
+  std::string metrics_listen;  // host:port of the Prometheus /metrics endpoint; "" = off
+  absl::Duration health_interval = absl::Seconds(2);  // dependency probes for health
+  TransportOptions transport;
 };
 // Also checks (in Parse) that listen is host:port, log_level is a level,
 // time_zone is in the tz database, redis_url starts with redis:// and jwt_key

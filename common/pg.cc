@@ -209,6 +209,14 @@ absl::Status PgPool::WithConnection(const std::function<absl::Status(pqxx::conne
   return status;
 }
 
+absl::Status PgPool::Ping() {
+  return WithConnection([](pqxx::connection& conn) -> absl::Status {
+    pqxx::nontransaction txn(conn);
+    txn.exec("SELECT 1");
+    return absl::OkStatus();
+  });
+}
+
 absl::Status PgPool::InTransaction(const std::function<absl::Status(pqxx::work&)>& fn) {
   return WithConnection([&fn](pqxx::connection& conn) -> absl::Status {
     pqxx::work txn(conn);

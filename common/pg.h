@@ -70,6 +70,10 @@ class PgPool {
   // Runs `fn` with a connection outside any transaction (e.g. COPY, LISTEN).
   absl::Status WithConnection(const std::function<absl::Status(pqxx::connection&)>& fn);
 
+  // A health probe: "SELECT 1" on a pooled connection. UNAVAILABLE when
+  // PostgreSQL does not answer (within the pool's timeouts).
+  absl::Status Ping();
+
   int size() const { return options_.size; }
   int in_use() const;
 

@@ -5,8 +5,10 @@
 #include <grpcpp/impl/server_builder_option.h>
 #include <grpcpp/impl/server_builder_plugin.h>
 #include <grpcpp/impl/server_initializer.h>
+#include <grpcpp/resource_quota.h>
 #include <signal.h>
 
+#include <climits>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -14,7 +16,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/log.h"
+#include "common/metrics.h"
+#include "common/transport.h"
 
 namespace attain {
 namespace {
@@ -94,8 +99,25 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   std::unique_ptr<GrpcServer> s(new GrpcServer());
   s->config_ = config;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.AddListeningPort(
+      config.listen,
+      config.credentials != nullptr ? config.credentials : grpc::InsecureServerCredentials(),
+      &s->port_);
   builder.SetMaxReceiveMessageSize(config.max_receive_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config.max_concurrent_streams);
+  // Clients re-resolve a headless service's addresses (new replicas) when a
+  // connection ends: end each after a while. Calls in flight, streams too,
+  // keep their connection until they finish.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, INT_MAX);
+  grpc::ResourceQuota quota("attain-server");
+  quota.Resize(static_cast<size_t>(config.memory_quota_bytes));
+  builder.SetResourceQuota(quota);
+  if (config.metrics != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(config.metrics->NewInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   // gRPC sets SO_REUSEPORT by default, which lets a second server bind a port
   // that is in use and silently share its connections: refuse instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -113,26 +135,104 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   if (grpc::HealthCheckServiceInterface* health = s->server_->GetHealthCheckService()) {
     for (const std::string& name : service_names) health->SetServingStatus(name, true);
   }
+  s->service_names_ = service_names;
   s->SetServing(true);
   if (!config.port_file.empty()) {
     if (absl::Status st = WritePortFile(config.port_file, s->port_); !st.ok()) return st;
   }
-  LogEvent(LogLevel::kInfo, "serving").Str("listen", config.listen).Int("port", s->port_);
+  LogEvent(LogLevel::kInfo, "serving")
+      .Str("listen", config.listen)
+      .Int("port", s->port_)
+      .Str("transport", config.credentials == nullptr ? "plaintext" : "configured");
   return s;
+}
+
+GrpcServer::Config GrpcServer::ConfigFor(const ServerOptions& options, const Transport& transport,
+                                         Metrics* metrics) {
+  Config config;
+  config.listen = options.listen;
+  config.port_file = options.port_file;
+  config.shutdown_grace = options.shutdown_grace;
+  config.credentials = transport.ServerCredentials();
+  config.metrics = metrics;
+  return config;
 }
 
 GrpcServer::~GrpcServer() { Shutdown(); }
 
 void GrpcServer::SetServing(bool serving) {
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) return;
+  SetServingLocked(serving);
+}
+
+void GrpcServer::SetServingLocked(bool serving) {
   if (server_ != nullptr && server_->GetHealthCheckService() != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(serving);
   }
 }
 
-void GrpcServer::Shutdown() {
+void GrpcServer::MonitorDependencies(std::vector<DependencyProbe> probes, absl::Duration interval,
+                                     Metrics* metrics) {
+  monitor_ = std::thread([this, probes = std::move(probes), interval, metrics] {
+    std::string last_failing = "";  // "" while all pass (also before the first round)
+    bool first = true;
+    do {
+      std::vector<std::string> failing;
+      std::vector<const DependencyProbe*> failing_probes;
+      std::string reasons;
+      for (const DependencyProbe& probe : probes) {
+        absl::Status st = probe.check();
+        if (metrics != nullptr) metrics->SetDependencyUp(probe.name, st.ok());
+        if (!st.ok()) {
+          failing.push_back(probe.name);
+          failing_probes.push_back(&probe);
+          absl::StrAppend(&reasons, reasons.empty() ? "" : "; ", probe.name, ": ", st.message());
+        }
+      }
+      const std::string now_failing = absl::StrJoin(failing, ",");
+      if (first || now_failing != last_failing) {
+        if (failing.empty()) {
+          if (!first) LogEvent(LogLevel::kInfo, "dependencies back: serving");
+        } else {
+          LogEvent(LogLevel::kWarn, "dependency down: not serving")
+              .Str("dependencies", now_failing)
+              .Str("error", reasons);
+        }
+        SetHealthFor(failing_probes);
+      }
+      last_failing = now_failing;
+      first = false;
+    } while (!stop_monitor_.WaitForNotificationWithTimeout(interval));
+  });
+}
+
+void GrpcServer::SetHealthFor(const std::vector<const DependencyProbe*>& failing) {
+  absl::MutexLock lock(&mu_);
   if (shut_down_ || server_ == nullptr) return;
-  shut_down_ = true;
-  SetServing(false);
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health == nullptr) return;
+  health->SetServingStatus("", failing.empty());
+  for (const std::string& service : service_names_) {
+    bool serving = true;
+    for (const DependencyProbe* probe : failing) {
+      for (const std::string& needed : probe->needed_by) {
+        if (needed == "*" || needed == service) serving = false;
+      }
+    }
+    health->SetServingStatus(service, serving);
+  }
+}
+
+void GrpcServer::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_ || server_ == nullptr) return;
+    shut_down_ = true;
+    SetServingLocked(false);
+  }
+  stop_monitor_.Notify();
+  if (monitor_.joinable()) monitor_.join();
   LogEvent(LogLevel::kInfo, "shutting down")
       .Num("grace_s", absl::ToDoubleSeconds(config_.shutdown_grace));
   server_->Shutdown(absl::ToChronoTime(absl::Now() + config_.shutdown_grace));

@@ -41,6 +41,11 @@ std::size_t WorkerPool::queued() const {
   return queue_.size();
 }
 
+std::size_t WorkerPool::busy() const {
+  absl::MutexLock l(&mu_);
+  return busy_;
+}
+
 void WorkerPool::Loop() {
   for (;;) {
     std::function<void()> task;
@@ -53,8 +58,12 @@ void WorkerPool::Loop() {
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();
+      ++busy_;
     }
     task();
+    task = nullptr;  // whatever the task captured goes before it counts as done
+    absl::MutexLock l(&mu_);
+    --busy_;
   }
 }
 

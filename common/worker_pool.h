@@ -30,6 +30,9 @@ class WorkerPool {
   void Shutdown();
 
   std::size_t queued() const;
+  // Tasks running now, and the number of threads.
+  std::size_t busy() const;
+  std::size_t threads() const { return threads_.size(); }
 
  private:
   void Loop();
@@ -38,6 +41,7 @@ class WorkerPool {
   mutable absl::Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::size_t busy_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread> threads_;
 };
 

@@ -43,6 +43,7 @@ RUN=$STATE/run              # pid files and the manifest of what we started
 MANIFEST=$RUN/started
 LOGS=$STATE/logs
 KEY=$STATE/jwt.key
+TLS=$STATE/tls             # the throwaway CA and the certificates it signs
 DB=attain
 
 log() { printf 'up: %s\n' "$*"; }
@@ -115,12 +116,14 @@ print_usage() {
   echo "Attain is running (state: $STATE)"
   for name in "${SERVICES[@]}"; do
     var=ATTAIN_${name^^}_ADDR
-    printf '  %-10s %s   (log: %s)\n' "$name" "${!var}" "$LOGS/$name.log"
+    printf '  %-10s %s   (TLS; metrics: http://127.0.0.1:%s/metrics; log: %s)\n' "$name" "${!var}" \
+      "$(cat "$STATE/$name.metrics-port" 2>/dev/null)" "$LOGS/$name.log"
   done
   printf '  %-10s %s\n' postgres "$ATTAIN_PG_URL" redis "$ATTAIN_REDIS_URL"
   cat <<EOF
 
-Try it (attainctl reads ATTAIN_TARGET_ADDR, ATTAIN_TOKEN and ATTAIN_JWT_KEY_FILE):
+Try it (attainctl reads ATTAIN_TARGET_ADDR, ATTAIN_TOKEN, ATTAIN_JWT_KEY_FILE and its TLS
+certificate from ATTAIN_TLS_CA_FILE, ATTAIN_TLS_CERT_FILE and ATTAIN_TLS_KEY_FILE):
   source $(printf '%q' "$STATE/env")
   export ATTAIN_TOKEN="\$(attainctl token mint --tenant demo --subject admin --role admin)"
   attainctl org tree
@@ -277,6 +280,31 @@ if [[ ! -s "$KEY" ]]; then
 fi
 chmod 600 "$KEY"
 
+# --- TLS: a throwaway CA, a certificate per service and one for attainctl -------------
+# Every listener serves TLS and requires a client certificate from this CA (mutual TLS):
+# the services present theirs to each other, attainctl its own. Kept across restarts.
+make_cert() { # make_cert NAME: $TLS/NAME.{key,crt}, for localhost and 127.0.0.1
+  local name=$1
+  [[ -s "$TLS/$name.crt" && -s "$TLS/$name.key" ]] && return 0
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=attain-$name" \
+    -keyout "$TLS/$name.key" -out "$TLS/$name.csr" 2>/dev/null
+  printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "extendedKeyUsage=serverAuth,clientAuth" \
+    "basicConstraints=CA:FALSE" >"$TLS/$name.ext"
+  openssl x509 -req -in "$TLS/$name.csr" -CA "$TLS/ca.crt" -CAkey "$TLS/ca.key" -CAcreateserial \
+    -days 30 -sha256 -extfile "$TLS/$name.ext" -out "$TLS/$name.crt" 2>/dev/null
+  rm -f "$TLS/$name.csr" "$TLS/$name.ext"
+  chmod 600 "$TLS/$name.key"
+}
+mkdir -p "$TLS"
+if [[ ! -s "$TLS/ca.crt" || ! -s "$TLS/ca.key" ]]; then
+  rm -f "$TLS"/*.crt "$TLS"/*.key
+  (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -subj "/CN=attain local CA" -keyout "$TLS/ca.key" -out "$TLS/ca.crt" 2>/dev/null) ||
+    die "openssl could not make the local CA"
+fi
+for name in "${SERVICES[@]}" attainctl; do make_cert "$name" || die "openssl could not make $name's certificate"; done
+export ATTAIN_TLS_CA_FILE=$TLS/ca.crt ATTAIN_TLS_CERT_FILE=$TLS/attainctl.crt ATTAIN_TLS_KEY_FILE=$TLS/attainctl.key
+
 # --- services ------------------------------------------------------------------------
 for name in "${SERVICES[@]}"; do
   bin=$BUILD/services/$name/attain-$name
@@ -290,10 +318,18 @@ for name in "${SERVICES[@]}"; do
   if [[ "$prev" =~ ^[0-9]+$ ]] && port_free "$prev"; then listen_port=$prev; fi
   rm -f "$portfile"
   service_args "$name"
+  # Prometheus metrics on the next free port from 9401 (the previous one when free).
+  metrics_port=$(free_port 9401 "$(cat "$STATE/$name.metrics-port" 2>/dev/null || true)")
+  echo "$metrics_port" >"$STATE/$name.metrics-port"
   echo "--- $(date -Is) starting $name" >>"$svclog"
-  # ATTAIN_JWT_KEY from the caller's shell would clash with --jwt-key-file.
-  env -u ATTAIN_JWT_KEY setsid "$bin" --listen "127.0.0.1:$listen_port" --pg-url "$PG_URL" --redis-url "$REDIS_URL" \
-    --jwt-key-file "$KEY" --port-file "$portfile" "${extra[@]}" </dev/null >>"$svclog" 2>&1 &
+  # ATTAIN_JWT_KEY from the caller's shell would clash with --jwt-key-file; the TLS
+  # variables (attainctl's certificate) with the service's own flags.
+  env -u ATTAIN_JWT_KEY -u ATTAIN_TLS_CA_FILE -u ATTAIN_TLS_CERT_FILE -u ATTAIN_TLS_KEY_FILE -u ATTAIN_PLAINTEXT \
+    setsid "$bin" --listen "127.0.0.1:$listen_port" --pg-url "$PG_URL" --redis-url "$REDIS_URL" \
+    --jwt-key-file "$KEY" --port-file "$portfile" \
+    --tls-cert-file "$TLS/$name.crt" --tls-key-file "$TLS/$name.key" --tls-ca-file "$TLS/ca.crt" \
+    --tls-require-client-cert --metrics-listen "127.0.0.1:$metrics_port" \
+    "${extra[@]}" </dev/null >>"$svclog" 2>&1 &
   echo $! >"$pidfile"
   echo "service $name" >>"$MANIFEST"
 
@@ -319,7 +355,7 @@ for name in "${SERVICES[@]}"; do
     die "$name did not become healthy within 30 s (log: $svclog)"
   fi
   export "ATTAIN_${name^^}_ADDR=$addr"
-  log "$name on $addr"
+  log "$name on $addr (TLS; metrics http://127.0.0.1:$metrics_port/metrics)"
 done
 
 # --- env file ------------------------------------------------------------------------
@@ -329,6 +365,9 @@ done
     printf 'export %s=%q\n' "$var" "${!var}"
   done
   printf 'export ATTAIN_JWT_KEY_FILE=%q\n' "$KEY"
+  printf 'export ATTAIN_TLS_CA_FILE=%q\n' "$TLS/ca.crt"
+  printf 'export ATTAIN_TLS_CERT_FILE=%q\n' "$TLS/attainctl.crt"
+  printf 'export ATTAIN_TLS_KEY_FILE=%q\n' "$TLS/attainctl.key"
   printf 'export ATTAIN_PG_URL=%q\n' "$PG_URL"
   printf 'export ATTAIN_REDIS_URL=%q\n' "$REDIS_URL"
   # shellcheck disable=SC2016  # $PATH is expanded when the env file is sourced

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -82,6 +83,11 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(Options op
   std::vector<std::string> argv = {options.binary, "--listen", "127.0.0.1:0", "--port-file",
                                    port_file};
   argv.insert(argv.end(), options.args.begin(), options.args.end());
+  // Tests talk plaintext on loopback unless they configure TLS themselves.
+  const bool tls = std::any_of(options.args.begin(), options.args.end(), [](const std::string& a) {
+    return a.rfind("--tls-", 0) == 0 || a.rfind("--plaintext", 0) == 0;
+  });
+  if (!tls) argv.push_back("--plaintext");
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
@@ -136,7 +142,10 @@ ServiceProcess::~ServiceProcess() {
 std::shared_ptr<grpc::Channel> ServiceProcess::NewChannel() const {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address(), grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(
+      address(),
+      options_.credentials != nullptr ? options_.credentials : grpc::InsecureChannelCredentials(),
+      args);
 }
 
 std::string ServiceProcess::Log() const { return ReadFile(dir_ + "/log"); }

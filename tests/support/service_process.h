@@ -27,6 +27,9 @@ class ServiceProcess {
     std::vector<std::string> args;           // besides --listen and --port-file, which are added
     std::map<std::string, std::string> env;  // added to the inherited environment
     absl::Duration start_timeout = absl::Seconds(30);
+    // How NewChannel (and the start-up health check) connects: null is
+    // plaintext, and then `--plaintext` is added unless `args` has --tls-* flags.
+    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr;
   };
 
   // Starts the binary and waits until it serves. On failure the message

@@ -37,10 +37,7 @@ using Stub = rv1::ActionItemService::Stub;
 class Actions {
  public:
   explicit Actions(Client& client) : client_(client) {
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(-1);
-    stub_ = rv1::ActionItemService::NewStub(grpc::CreateCustomChannel(
-        client.options().review_addr, grpc::InsecureChannelCredentials(), args));
+    stub_ = rv1::ActionItemService::NewStub(client.OpenChannel(client.options().review_addr));
   }
 
   template <typename Request, typename Response>

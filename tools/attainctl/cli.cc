@@ -55,13 +55,14 @@ absl::StatusOr<bool> ParseGlobalOption(const std::vector<std::string>& words, st
   std::string name, value;
   bool has_value = false;
   SplitFlag(word, &name, &value, &has_value);
-  if (name == "json") {
-    if (has_value) return absl::InvalidArgumentError("--json takes no value");
-    globals->json = true;
+  if (name == "json" || name == "plaintext") {
+    if (has_value) return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
+    (name == "json" ? globals->json : globals->transport.plaintext) = true;
     return true;
   }
   if (name != "addr" && name != "ingest-addr" && name != "eval-addr" && name != "review-addr" &&
-      name != "token" && name != "timeout" && name != "request-id") {
+      name != "token" && name != "timeout" && name != "request-id" && name != "tls-cert-file" &&
+      name != "tls-key-file" && name != "tls-ca-file") {
     return false;
   }
   if (!has_value) {
@@ -86,6 +87,12 @@ absl::StatusOr<bool> ParseGlobalOption(const std::vector<std::string>& words, st
     globals->token = value;
   } else if (name == "request-id") {
     globals->request_id = value;
+  } else if (name == "tls-cert-file") {
+    globals->transport.cert_file = value;
+  } else if (name == "tls-key-file") {
+    globals->transport.key_file = value;
+  } else if (name == "tls-ca-file") {
+    globals->transport.ca_file = value;
   } else {
     absl::Duration d;
     if (!absl::ParseDuration(value, &d) || d <= absl::ZeroDuration()) {

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/config.h"
 
 namespace attain::ctl {
 
@@ -32,6 +33,9 @@ struct GlobalOptions {
   bool json = false;                           // --json
   absl::Duration timeout = absl::Seconds(10);  // --timeout: deadline of each call
   std::string request_id;                      // --request-id for mutations
+  // --tls-cert-file, --tls-key-file, --tls-ca-file, --plaintext (env ATTAIN_TLS_…,
+  // ATTAIN_PLAINTEXT)
+  TransportOptions transport;
 };
 
 // The parsed options and positional arguments of one command.

@@ -19,6 +19,7 @@
 #include "attain/review/v1/meeting_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "attain/target/v1/target_service.grpc.pb.h"
+#include "common/transport.h"
 #include "tools/attainctl/cli.h"
 
 namespace attain::ctl {
@@ -27,7 +28,12 @@ namespace targetv1 = ::attain::target::v1;
 
 class Client {
  public:
-  explicit Client(GlobalOptions options) : options_(std::move(options)) {}
+  Client(GlobalOptions options, Transport transport)
+      : options_(std::move(options)), transport_(std::move(transport)) {}
+
+  // A channel to `addr` with the client's transport (TLS or plaintext),
+  // accepting answers of any size.
+  std::shared_ptr<grpc::Channel> OpenChannel(const std::string& addr) const;
 
   const GlobalOptions& options() const { return options_; }
   bool json() const { return options_.json; }
@@ -118,6 +124,7 @@ class Client {
   std::shared_ptr<grpc::Channel> ReviewChannel();
 
   GlobalOptions options_;
+  Transport transport_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<targetv1::OrgService::Stub> org_;
   std::unique_ptr<targetv1::TargetService::Stub> target_;

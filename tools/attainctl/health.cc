@@ -81,8 +81,17 @@ int RunHealth(const Invocation& inv) {
   Client& client = inv.client;
   grpc::GenericStub stub(client.channel());
   std::unique_ptr<grpc::ClientContext> context = client.NewContext(/*with_token=*/false);
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1);
+  // HealthCheckRequest: field 1, the service name ("" = the whole server).
+  const std::string service = inv.args.Get("service");
+  if (service.size() > 127) return inv.UsageError("--service is too long (at most 127 bytes)");
+  std::string encoded;
+  if (!service.empty()) {
+    encoded.push_back('\x0a');
+    encoded.push_back(static_cast<char>(service.size()));
+    encoded += service;
+  }
+  grpc::Slice slice(encoded);
+  grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;
 
   std::mutex mu;
@@ -116,9 +125,11 @@ int RunHealth(const Invocation& inv) {
   }
   const std::string name = ServingStatusName(serving);
   if (client.json()) {
-    PrintJson(nlohmann::ordered_json{{"addr", client.options().addr}, {"status", name}});
+    PrintJson(nlohmann::ordered_json{
+        {"addr", client.options().addr}, {"service", service}, {"status", name}});
   } else {
-    std::cout << client.options().addr << ": " << name << "\n";
+    std::cout << client.options().addr << (service.empty() ? "" : " ") << service << ": " << name
+              << "\n";
   }
   return serving == kServing ? kExitOk : kExitFailure;
 }
@@ -127,10 +138,11 @@ int RunHealth(const Invocation& inv) {
 
 std::vector<Command> HealthCommands() {
   return {{"health",
-           "",
-           "asks the service whether it is serving (grpc.health.v1); exit 0 if SERVING, 1 "
+           "[--service attain.eval.v1.LeaderboardService]",
+           "asks the service whether it is serving (grpc.health.v1), as a whole or one gRPC "
+           "service of it (NOT_SERVING while a store it needs is down); exit 0 if SERVING, 1 "
            "otherwise; needs no token",
-           {},
+           {"service"},
            {},
            0,
            0,

@@ -63,6 +63,12 @@ std::string Usage(const std::vector<Command>& commands) {
       "  --json             print one JSON document instead of tables\n"
       "  --timeout 10s      deadline of each call\n"
       "  --request-id ID    idempotency key of a mutation (default: a fresh random one)\n"
+      "  --tls-ca-file F    CA of the services' certificates: call them over TLS (env "
+      "ATTAIN_TLS_CA_FILE)\n"
+      "  --tls-cert-file F, --tls-key-file F  client certificate and key, for services that "
+      "require one (env ATTAIN_TLS_CERT_FILE, ATTAIN_TLS_KEY_FILE)\n"
+      "  --plaintext        no TLS (loopback services only; the default when no TLS file is "
+      "given)\n"
       "\nmetrics: ",
       MetricNames(),
       "\nvalues: money in major units (\"3,000,000.00\"), counts as whole numbers, ratios as "
@@ -105,6 +111,14 @@ int Main(int argc, char** argv) {
     globals.review_addr = addr;
   }
   if (const char* token = std::getenv("ATTAIN_TOKEN"); token != nullptr) globals.token = token;
+  for (auto [env, out] : {std::pair{"ATTAIN_TLS_CERT_FILE", &globals.transport.cert_file},
+                          std::pair{"ATTAIN_TLS_KEY_FILE", &globals.transport.key_file},
+                          std::pair{"ATTAIN_TLS_CA_FILE", &globals.transport.ca_file}}) {
+    if (const char* v = std::getenv(env); v != nullptr) *out = v;
+  }
+  if (const char* v = std::getenv("ATTAIN_PLAINTEXT"); v != nullptr) {
+    globals.transport.plaintext = std::string(v) == "true" || std::string(v) == "1";
+  }
 
   // Global options before the command.
   std::size_t i = 0;
@@ -194,7 +208,16 @@ int Main(int argc, char** argv) {
     std::cerr << "error: " << args.status().message() << "\n" << CommandUsage(*command);
     return kExitUsage;
   }
-  Client client(globals);
+  absl::StatusOr<Transport> transport =
+      Transport::LoadClient(globals.transport, {{"--addr", globals.addr},
+                                                {"--ingest-addr", globals.ingest_addr},
+                                                {"--eval-addr", globals.eval_addr},
+                                                {"--review-addr", globals.review_addr}});
+  if (!transport.ok()) {
+    std::cerr << "error: " << transport.status().message() << "\n";
+    return kExitUsage;
+  }
+  Client client(globals, *std::move(transport));
   return command->run(Invocation{*command, *args, client});
 }
 

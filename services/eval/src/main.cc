@@ -5,10 +5,12 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/memory.h"
+#include "common/metrics.h"
 #include "common/pg.h"
 #include "common/redis.h"
 #include "common/rpc.h"
 #include "common/server.h"
+#include "common/transport.h"
 #include "common/worker_pool.h"
 #include "services/eval/src/api/leaderboard_service.h"
 #include "services/eval/src/api/scorecard_service.h"
@@ -69,6 +71,14 @@ int main(int argc, char** argv) {
   redis_opts->connect_timeout = redis_timeout;
   redis_opts->command_timeout = redis_timeout;
 
+  absl::StatusOr<attain::Transport> transport = attain::Transport::Load(
+      opts.transport,
+      {{"--listen", opts.listen}, {"--target-addr", target_addr}, {"--ingest-addr", ingest_addr}});
+  if (!transport.ok()) return attain::StartupFailed("attain-eval", transport.status());
+  absl::StatusOr<std::unique_ptr<attain::Metrics>> metrics =
+      attain::Metrics::Start(opts.metrics_listen);
+  if (!metrics.ok()) return attain::StartupFailed("attain-eval", metrics.status());
+
   attain::SystemClock clock;
   absl::StatusOr<std::unique_ptr<attain::TokenVerifier>> verifier =
       attain::TokenVerifier::Create(*key, &clock);
@@ -90,12 +100,11 @@ int main(int argc, char** argv) {
   attain::eval::RedisBoardStore boards(*redis_opts, static_cast<int>(redis_connections));
   // A whole company's targets or per-rep actuals come in one answer (about
   // 1.2 MiB per 10,000 reps): past gRPC's 4 MiB default from ~35,000 reps.
-  grpc::ChannelArguments dependency_args;
-  dependency_args.SetMaxReceiveMessageSize(256 << 20);
+  // (DependencyChannel accepts 256 MiB answers.)
   std::shared_ptr<grpc::Channel> target_channel =
-      grpc::CreateCustomChannel(target_addr, grpc::InsecureChannelCredentials(), dependency_args);
+      attain::DependencyChannel(target_addr, *transport);
   std::shared_ptr<grpc::Channel> ingest_channel =
-      grpc::CreateCustomChannel(ingest_addr, grpc::InsecureChannelCredentials(), dependency_args);
+      attain::DependencyChannel(ingest_addr, *transport);
   attain::eval::GrpcTargetLookup targets(target_channel, *key, &clock, {});
   // The boards computed from ingest's rollups, for reads that allow them while
   // Redis cannot be read.
@@ -131,13 +140,21 @@ int main(int argc, char** argv) {
                                                 scorecard_org, scorecard_maker, evaluation_runner,
                                                 unit_comparer);
 
-  attain::GrpcServer::Config server_config;
-  server_config.listen = opts.listen;
-  server_config.port_file = opts.port_file;
-  server_config.shutdown_grace = opts.shutdown_grace;
+  attain::AddPoolGauges(
+      **metrics, pool, [&pg] { return (*pg)->in_use(); }, (*pg)->size());
   absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
-      attain::GrpcServer::Start(server_config, {&leaderboards, &templates, &scorecards});
+      attain::GrpcServer::Start(attain::GrpcServer::ConfigFor(opts, *transport, metrics->get()),
+                                {&leaderboards, &templates, &scorecards});
   if (!server.ok()) return attain::StartupFailed("attain-eval", server.status());
+  // The boards need Redis (reads with allow_rollups excepted); templates,
+  // scorecards and evaluations only PostgreSQL (and the other services).
+  attain::RedisClient redis_probe(*redis_opts);
+  (*server)->MonitorDependencies(
+      {{"postgresql", [&pg] { return (*pg)->Ping(); }},
+       {"redis",
+        [&redis_probe] { return redis_probe.Command({"PING"}).status(); },
+        {"attain.eval.v1.LeaderboardService"}}},
+      opts.health_interval, metrics->get());
 
   int sig = attain::WaitForShutdownSignal();
   attain::LogEvent(attain::LogLevel::kInfo, "signal").Int("signal", sig);

@@ -1,13 +1,17 @@
 // attain-ingest: reads config, builds the objects, serves until SIGTERM/SIGINT.
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <memory>
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/pg.h"
 #include "common/redis.h"
 #include "common/rpc.h"
 #include "common/server.h"
+#include "common/transport.h"
 #include "common/worker_pool.h"
 #include "services/ingest/src/api/committer.h"
 #include "services/ingest/src/api/compliance_service.h"
@@ -52,6 +56,13 @@ int main(int argc, char** argv) {
       attain::RedisClient::ParseUrl(opts.redis_url);
   if (!redis_opts.ok()) return attain::StartupFailed("attain-ingest", redis_opts.status());
 
+  absl::StatusOr<attain::Transport> transport = attain::Transport::Load(
+      opts.transport, {{"--listen", opts.listen}, {"--target-addr", target_addr}});
+  if (!transport.ok()) return attain::StartupFailed("attain-ingest", transport.status());
+  absl::StatusOr<std::unique_ptr<attain::Metrics>> metrics =
+      attain::Metrics::Start(opts.metrics_listen);
+  if (!metrics.ok()) return attain::StartupFailed("attain-ingest", metrics.status());
+
   attain::SystemClock clock;
   absl::StatusOr<std::unique_ptr<attain::TokenVerifier>> verifier =
       attain::TokenVerifier::Create(*key, &clock);
@@ -71,8 +82,8 @@ int main(int argc, char** argv) {
   attain::ingest::OutboxRelay relay(**pg, redis, {});
   relay.Start();
 
-  attain::ingest::TargetOrgDirectory directory(
-      grpc::CreateChannel(target_addr, grpc::InsecureChannelCredentials()), *key, &clock, {});
+  attain::ingest::TargetOrgDirectory directory(attain::DependencyChannel(target_addr, *transport),
+                                               *key, &clock, {});
   attain::ingest::PgIngestStore::Options store_opts;
   store_opts.time_zone = *tz;
   attain::ingest::PgIngestStore store(**pg, directory, clock, store_opts);
@@ -91,13 +102,32 @@ int main(int argc, char** argv) {
   attain::ingest::ComplianceServiceImpl compliance(env, compliance_store, query_store, clock, *tz);
   attain::ingest::IngestQueryServiceImpl queries(env, query_store);
 
-  attain::GrpcServer::Config server_config;
-  server_config.listen = opts.listen;
-  server_config.port_file = opts.port_file;
-  server_config.shutdown_grace = opts.shutdown_grace;
+  attain::AddPoolGauges(
+      **metrics, pool, [&pg] { return (*pg)->in_use(); }, (*pg)->size());
+  // Relay lag: outbox rows committed (acknowledged) but not yet on the boards.
+  (*metrics)->AddGauge(
+      "attain_outbox_lag_rows",
+      "ingest outbox rows committed but not yet applied to the Redis leaderboards (NaN while "
+      "PostgreSQL or Redis cannot be read)",
+      {}, [&pg, &relay]() -> double {
+        const int64_t applied = relay.stats().applied_seq;
+        int64_t latest = -1;
+        absl::Status st = (*pg)->WithConnection([&latest](pqxx::connection& conn) {
+          pqxx::nontransaction txn(conn);
+          latest = txn.exec1("SELECT coalesce(max(seq), 0) FROM ingest.outbox")[0].as<int64_t>();
+          return absl::OkStatus();
+        });
+        if (!st.ok() || applied < 0) return std::numeric_limits<double>::quiet_NaN();
+        return static_cast<double>(std::max<int64_t>(0, latest - applied));
+      });
   absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
-      attain::GrpcServer::Start(server_config, {&service, &compliance, &queries});
+      attain::GrpcServer::Start(attain::GrpcServer::ConfigFor(opts, *transport, metrics->get()),
+                                {&service, &compliance, &queries});
   if (!server.ok()) return attain::StartupFailed("attain-ingest", server.status());
+  // Redis is not among them: ingestion goes on while it is down (the outbox
+  // keeps the board increments; see attain_outbox_lag_rows).
+  (*server)->MonitorDependencies({{"postgresql", [&pg] { return (*pg)->Ping(); }}},
+                                 opts.health_interval, metrics->get());
 
   int sig = attain::WaitForShutdownSignal();
   attain::LogEvent(attain::LogLevel::kInfo, "signal").Int("signal", sig);

@@ -9,10 +9,12 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/period.h"
 #include "common/pg.h"
 #include "common/rpc.h"
 #include "common/server.h"
+#include "common/transport.h"
 #include "common/worker_pool.h"
 #include "services/review/src/api/action_service.h"
 #include "services/review/src/api/committee_service.h"
@@ -73,6 +75,14 @@ int main(int argc, char** argv) {
   absl::StatusOr<absl::TimeZone> tz = attain::LoadTimeZone(opts.time_zone);
   if (!tz.ok()) return attain::StartupFailed("attain-review", tz.status());
 
+  absl::StatusOr<attain::Transport> transport = attain::Transport::Load(
+      opts.transport,
+      {{"--listen", opts.listen}, {"--eval-addr", eval_addr}, {"--target-addr", target_addr}});
+  if (!transport.ok()) return attain::StartupFailed("attain-review", transport.status());
+  absl::StatusOr<std::unique_ptr<attain::Metrics>> metrics =
+      attain::Metrics::Start(opts.metrics_listen);
+  if (!metrics.ok()) return attain::StartupFailed("attain-review", metrics.status());
+
   // Tokens expire by the real clock; the business rules read `clock`, which
   // --fake-now pins.
   attain::SystemClock system_clock;
@@ -113,12 +123,10 @@ int main(int argc, char** argv) {
   meeting_deps.time_zone = *tz;
   // The agenda, report and pack RPCs read attain-eval's evaluations and
   // scorecards and attain-target's org tree (service tokens by the real clock).
-  grpc::ChannelArguments reader_args;
-  reader_args.SetMaxReceiveMessageSize(256 << 20);  // a company's evaluation with every rep
+  // (DependencyChannel accepts 256 MiB answers: a company's evaluation.)
+  std::shared_ptr<grpc::Channel> eval_channel = attain::DependencyChannel(eval_addr, *transport);
   attain::review::GrpcEvaluationReader evaluation_reader(
-      grpc::CreateCustomChannel(eval_addr, grpc::InsecureChannelCredentials(), reader_args),
-      grpc::CreateCustomChannel(target_addr, grpc::InsecureChannelCredentials(), reader_args), *key,
-      &system_clock);
+      eval_channel, attain::DependencyChannel(target_addr, *transport), *key, &system_clock);
   attain::review::PgActionItemStore action_store(**pg);
   meeting_deps.reader = &evaluation_reader;
   meeting_deps.actions = &action_store;
@@ -126,11 +134,7 @@ int main(int argc, char** argv) {
 
   // Action items: verified against attain-eval's final evaluations (service
   // tokens minted by the real clock, which attain-eval checks them against).
-  grpc::ChannelArguments eval_args;
-  eval_args.SetMaxReceiveMessageSize(256 << 20);  // a company's evaluation with every rep
-  attain::review::GrpcEvalClient eval_client(
-      grpc::CreateCustomChannel(eval_addr, grpc::InsecureChannelCredentials(), eval_args), *key,
-      &system_clock);
+  attain::review::GrpcEvalClient eval_client(eval_channel, *key, &system_clock);
   attain::review::ActionItemServiceImpl::Deps action_deps;
   action_deps.store = &action_store;
   action_deps.meetings = &meeting_store;
@@ -139,13 +143,14 @@ int main(int argc, char** argv) {
   action_deps.time_zone = *tz;
   attain::review::ActionItemServiceImpl actions(env, action_deps);
 
-  attain::GrpcServer::Config server_config;
-  server_config.listen = opts.listen;
-  server_config.port_file = opts.port_file;
-  server_config.shutdown_grace = opts.shutdown_grace;
+  attain::AddPoolGauges(
+      **metrics, pool, [&pg] { return (*pg)->in_use(); }, (*pg)->size());
   absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
-      attain::GrpcServer::Start(server_config, {&committees, &meetings, &actions});
+      attain::GrpcServer::Start(attain::GrpcServer::ConfigFor(opts, *transport, metrics->get()),
+                                {&committees, &meetings, &actions});
   if (!server.ok()) return attain::StartupFailed("attain-review", server.status());
+  (*server)->MonitorDependencies({{"postgresql", [&pg] { return (*pg)->Ping(); }}},
+                                 opts.health_interval, metrics->get());
 
   int sig = attain::WaitForShutdownSignal();
   attain::LogEvent(attain::LogLevel::kInfo, "signal").Int("signal", sig);

@@ -5,9 +5,11 @@
 #include "common/config.h"
 #include "common/grpc_status.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/pg.h"
 #include "common/rpc.h"
 #include "common/server.h"
+#include "common/transport.h"
 #include "common/worker_pool.h"
 #include "services/target/src/api/org_service.h"
 #include "services/target/src/api/target_service.h"
@@ -32,6 +34,13 @@ int main(int argc, char** argv) {
   absl::StatusOr<absl::TimeZone> tz = attain::LoadTimeZone(opts.time_zone);
   if (!tz.ok()) return attain::StartupFailed("attain-target", tz.status());
 
+  absl::StatusOr<attain::Transport> transport =
+      attain::Transport::Load(opts.transport, {{"--listen", opts.listen}});
+  if (!transport.ok()) return attain::StartupFailed("attain-target", transport.status());
+  absl::StatusOr<std::unique_ptr<attain::Metrics>> metrics =
+      attain::Metrics::Start(opts.metrics_listen);
+  if (!metrics.ok()) return attain::StartupFailed("attain-target", metrics.status());
+
   attain::SystemClock clock;
   absl::StatusOr<std::unique_ptr<attain::TokenVerifier>> verifier =
       attain::TokenVerifier::Create(*key, &clock);
@@ -51,13 +60,13 @@ int main(int argc, char** argv) {
   attain::target::OrgServiceImpl org(env, store, clock, *tz);
   attain::target::TargetServiceImpl targets(env, store);
 
-  attain::GrpcServer::Config server_config;
-  server_config.listen = opts.listen;
-  server_config.port_file = opts.port_file;
-  server_config.shutdown_grace = opts.shutdown_grace;
-  absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server =
-      attain::GrpcServer::Start(server_config, {&org, &targets});
+  attain::AddPoolGauges(
+      **metrics, pool, [&pg] { return (*pg)->in_use(); }, (*pg)->size());
+  absl::StatusOr<std::unique_ptr<attain::GrpcServer>> server = attain::GrpcServer::Start(
+      attain::GrpcServer::ConfigFor(opts, *transport, metrics->get()), {&org, &targets});
   if (!server.ok()) return attain::StartupFailed("attain-target", server.status());
+  (*server)->MonitorDependencies({{"postgresql", [&pg] { return (*pg)->Ping(); }}},
+                                 opts.health_interval, metrics->get());
 
   int sig = attain::WaitForShutdownSignal();
   attain::LogEvent(attain::LogLevel::kInfo, "signal").Int("signal", sig);
