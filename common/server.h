@@ -50,7 +50,7 @@ class GrpcServer {
     absl::Duration shutdown_grace = absl::Seconds(10);
     int max_receive_message_bytes = 16 << 20;
     // Concurrent calls (streams) per client connection; more wait for a slot.
-    int max_concurrent_streams = 100;
+    int max_concurrent_streams = 1024;
     // Memory gRPC may use for the server's connections and calls; past it new
     // calls are refused (RESOURCE_EXHAUSTED) instead of growing the process.
     int64_t memory_quota_bytes = int64_t{512} << 20;

@@ -28,7 +28,16 @@
 
 namespace attain {
 
-// Prefixes the message of a non-OK status with `context: ` (keeps the code).
+// Prefixes the message of a non-OK status with `context: ` (keeps the code
+// and the payloads, so a FinalFailure stays final).
 absl::Status Annotate(const absl::Status& status, absl::string_view context);
+
+// Marks a failure that must not be retried again on its way up: a call to
+// another service that gRPC's retry policy already retried, or that ran out
+// of its deadline. Callers that retry transient errors (UNAVAILABLE, ABORTED)
+// skip statuses for which IsFinalFailure is true, so a dead or hung dependency
+// costs the client one deadline, not one per retry layer.
+absl::Status FinalFailure(absl::Status status);
+bool IsFinalFailure(const absl::Status& status);
 
 }  // namespace attain

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/status.h"
 
 namespace attain::ingest {
 namespace {
@@ -176,7 +177,9 @@ void BatchCommitter::Loop(int lane) {
     for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
       for (IncomingBatch* b : batches) b->outcomes.clear();
       st = applier_.Apply(batches);
-      if (st.ok() || !(absl::IsUnavailable(st) || absl::IsAborted(st))) break;
+      if (st.ok() || !(absl::IsUnavailable(st) || absl::IsAborted(st)) || IsFinalFailure(st)) {
+        break;
+      }
       LogEvent(LogLevel::kWarn, "ingest commit retry")
           .Int("lane", lane)
           .Int("attempt", attempt)

@@ -34,7 +34,8 @@ class BatchApplier {
  public:
   virtual ~BatchApplier() = default;
   // Fills each batch's outcomes. A non-OK status means nothing was applied;
-  // UNAVAILABLE and ABORTED are worth retrying.
+  // UNAVAILABLE and ABORTED are worth retrying, unless IsFinalFailure (a
+  // dependency that gRPC already retried or that ran out of its deadline).
   virtual absl::Status Apply(const std::vector<IncomingBatch*>& batches) = 0;
 };
 

@@ -8,6 +8,15 @@
 namespace attain::ingest {
 namespace {
 
+// A failed call to attain-target, for the caller of the ingest RPC: DEADLINE_EXCEEDED
+// when it ran out of its deadline (hung), else UNAVAILABLE; final either way, since the
+// channel's retry policy has already retried what was worth it.
+absl::Status DependencyFailure(const grpc::Status& st, std::string message) {
+  return FinalFailure(st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
+                          ? absl::DeadlineExceededError(std::move(message))
+                          : absl::UnavailableError(std::move(message)));
+}
+
 std::string CacheKey(const std::string& tenant, const std::string& id) {
   return absl::StrCat(tenant, std::string(1, '\0'), id);
 }
@@ -65,8 +74,8 @@ absl::StatusOr<TargetOrgDirectory::RepEntry> TargetOrgDirectory::FetchRep(const 
     if (absl::IsNotFound(s) || absl::IsInvalidArgument(s)) {
       return absl::NotFoundError(absl::StrCat("rep \"", rep_id, "\" is not known to the org"));
     }
-    return absl::UnavailableError(
-        absl::StrCat("the target service could not place rep \"", rep_id, "\": ", s.message()));
+    return DependencyFailure(
+        st, absl::StrCat("the target service could not place rep \"", rep_id, "\": ", s.message()));
   }
   RepEntry entry;
   entry.fetched = now;
@@ -104,8 +113,8 @@ absl::StatusOr<TargetOrgDirectory::UnitEntry> TargetOrgDirectory::FetchUnit(
   target::v1::GetOrgUnitResponse resp;
   grpc::Status st = stub_->GetOrgUnit(&ctx, req, &resp);
   if (!st.ok()) {
-    return absl::UnavailableError(absl::StrCat("the target service could not return unit \"",
-                                               unit_id, "\": ", st.error_message()));
+    return DependencyFailure(st, absl::StrCat("the target service could not return unit \"",
+                                              unit_id, "\": ", st.error_message()));
   }
   UnitEntry entry{resp.unit().parent_id(), resp.unit().kind(), now};
   absl::MutexLock l(&mu_);
