@@ -364,7 +364,7 @@ class LeaderboardServiceImpl::WatchReactor final
  public:
   WatchReactor(grpc::CallbackServerContext* ctx, LeaderboardServiceImpl& service,
                const v1::WatchLeaderboardRequest& req)
-      : hub_(service.hub_), start_(absl::Now()) {
+      : hub_(service.hub_), slots_(service.watch_slots_), start_(absl::Now()) {
     absl::StatusOr<Principal> p = Authenticate(*ctx, *service.env_.verifier);
     absl::Status st = p.status();
     if (p.ok()) {
@@ -376,6 +376,13 @@ class LeaderboardServiceImpl::WatchReactor final
     int top = req.top_n() == 0 ? kDefaultWatchTop : std::min(req.top_n(), kMaxWatchTop);
     if (board.ok() && req.top_n() < 0) {
       board = absl::InvalidArgumentError("top_n is negative: give 1..100, or 0 for 20");
+    }
+    if (board.ok()) {
+      if (absl::Status taken = slots_.TryAcquire(); !taken.ok()) {
+        board = taken;
+      } else {
+        holds_slot_ = true;
+      }
     }
     if (!board.ok()) {
       absl::MutexLock l(&mu_);
@@ -432,6 +439,7 @@ class LeaderboardServiceImpl::WatchReactor final
 
   void OnDone() override {
     if (registered_) hub_.Remove(this);
+    if (holds_slot_) slots_.Release();
     LogRpc(kWatchLeaderboard, final_status_, absl::Now() - start_, tenant_);
     delete this;
   }
@@ -454,9 +462,11 @@ class LeaderboardServiceImpl::WatchReactor final
   }
 
   WatchHub& hub_;
+  StreamSlots& slots_;
   const absl::Time start_;
   std::string tenant_;
   bool registered_ = false;  // written in the constructor only
+  bool holds_slot_ = false;  // written in the constructor only
   absl::Mutex mu_;
   BoardSnapshot current_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

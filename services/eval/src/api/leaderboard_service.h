@@ -6,6 +6,7 @@
 
 #include "attain/eval/v1/leaderboard_service.grpc.pb.h"
 #include "common/rpc.h"
+#include "common/stream_slots.h"
 #include "services/eval/src/boards/board_store.h"
 #include "services/eval/src/boards/target_lookup.h"
 #include "services/eval/src/boards/watch_hub.h"
@@ -20,6 +21,9 @@ inline constexpr int kMaxNeighbours = 20;
 // WatchLeaderboard's top_n: default and maximum.
 inline constexpr int kDefaultWatchTop = 20;
 inline constexpr int kMaxWatchTop = 100;
+// WatchLeaderboard streams one server serves at once; past it a new watch
+// ends at once with RESOURCE_EXHAUSTED (docs/limits.md).
+inline constexpr int kMaxConcurrentWatches = 1000;
 
 // The roles that may read boards: every role that reads results (reps
 // included: they see leaderboards, ARCHITECTURE §10), not crm-ingest.
@@ -31,10 +35,16 @@ class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackServ
   // the live board store; `rollups` (may be null: then requests that allow
   // rollups get UNAVAILABLE like the others) is read by GetLeaderboard and
   // GetRank instead when `boards` answers UNAVAILABLE and the request sets
-  // allow_rollups.
+  // allow_rollups. At most `max_watches` WatchLeaderboard calls are served at once.
   LeaderboardServiceImpl(const RpcEnv& env, BoardStore& boards, TargetLookup& targets,
-                         WatchHub& hub, BoardStore* rollups = nullptr)
-      : env_(env), boards_(boards), targets_(targets), hub_(hub), rollups_(rollups) {}
+                         WatchHub& hub, BoardStore* rollups = nullptr,
+                         int max_watches = kMaxConcurrentWatches)
+      : env_(env),
+        boards_(boards),
+        targets_(targets),
+        hub_(hub),
+        rollups_(rollups),
+        watch_slots_(max_watches, "WatchLeaderboard streams") {}
 
   grpc::ServerUnaryReactor* GetLeaderboard(grpc::CallbackServerContext* ctx,
                                            const v1::GetLeaderboardRequest* req,
@@ -56,6 +66,7 @@ class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackServ
   TargetLookup& targets_;
   WatchHub& hub_;
   BoardStore* const rollups_;
+  StreamSlots watch_slots_;
 };
 
 }  // namespace attain::eval

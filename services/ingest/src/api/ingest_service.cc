@@ -63,12 +63,20 @@ namespace {
 class StreamReactor final
     : public grpc::ServerBidiReactor<v1::StreamIngestRequest, v1::StreamIngestResponse> {
  public:
-  StreamReactor(grpc::CallbackServerContext* ctx, const RpcEnv& env, BatchCommitter& committer)
-      : committer_(committer), start_(absl::Now()) {
+  StreamReactor(grpc::CallbackServerContext* ctx, const RpcEnv& env, BatchCommitter& committer,
+                StreamSlots& slots)
+      : committer_(committer), slots_(slots), start_(absl::Now()) {
     absl::StatusOr<Principal> p = Authenticate(*ctx, *env.verifier);
     if (p.ok()) {
       tenant_ = p->tenant;
       if (absl::Status st = CheckRole(*p, IngestWriters(), kMethod); !st.ok()) p = st;
+    }
+    if (p.ok()) {
+      if (absl::Status st = slots_.TryAcquire(); !st.ok()) {
+        p = st;
+      } else {
+        holds_slot_ = true;
+      }
     }
     absl::MutexLock l(&mu_);
     if (!p.ok()) {
@@ -131,6 +139,7 @@ class StreamReactor final
   }
 
   void OnDone() override {
+    if (holds_slot_) slots_.Release();
     LogRpc(kMethod, final_status_, absl::Now() - start_, tenant_);
     delete this;
   }
@@ -203,8 +212,10 @@ class StreamReactor final
   }
 
   BatchCommitter& committer_;
+  StreamSlots& slots_;
   const absl::Time start_;
   std::string tenant_;
+  bool holds_slot_ = false;  // written in the constructor only
   v1::StreamIngestRequest request_;
   absl::Mutex mu_;
   std::deque<v1::StreamIngestResponse> acks_ ABSL_GUARDED_BY(mu_);  // ready to write, in order
@@ -225,7 +236,7 @@ class StreamReactor final
 
 grpc::ServerBidiReactor<v1::StreamIngestRequest, v1::StreamIngestResponse>*
 IngestServiceImpl::StreamIngest(grpc::CallbackServerContext* ctx) {
-  return new StreamReactor(ctx, env_, committer_);
+  return new StreamReactor(ctx, env_, committer_, stream_slots_);
 }
 
 grpc::ServerUnaryReactor* IngestServiceImpl::ListRejectedEvents(

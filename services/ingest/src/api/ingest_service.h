@@ -3,6 +3,7 @@
 
 #include "attain/ingest/v1/ingest_service.grpc.pb.h"
 #include "common/rpc.h"
+#include "common/stream_slots.h"
 #include "services/ingest/src/api/committer.h"
 
 namespace attain::ingest {
@@ -12,6 +13,10 @@ inline constexpr int kMaxBatchEvents = 1000;
 // Batches a stream may have waiting for acknowledgement; beyond, the server
 // stops reading that stream until acknowledgements catch up (flow control).
 inline constexpr int kMaxUnackedBatchesPerStream = 8;
+// StreamIngest streams one server serves at once; past it a new stream ends
+// at once with RESOURCE_EXHAUSTED (docs/limits.md). Each can hold
+// kMaxUnackedBatchesPerStream batches in memory.
+inline constexpr int kMaxConcurrentStreams = 64;
 
 // Lists rejected events for ListRejectedEvents.
 class RejectedEventReader {
@@ -25,9 +30,14 @@ class RejectedEventReader {
 
 class IngestServiceImpl final : public v1::IngestService::CallbackService {
  public:
-  // Not owned; must outlive the service.
-  IngestServiceImpl(const RpcEnv& env, BatchCommitter& committer, RejectedEventReader& rejects)
-      : env_(env), committer_(committer), rejects_(rejects) {}
+  // Not owned; must outlive the service. At most `max_streams` StreamIngest
+  // calls are served at once.
+  IngestServiceImpl(const RpcEnv& env, BatchCommitter& committer, RejectedEventReader& rejects,
+                    int max_streams = kMaxConcurrentStreams)
+      : env_(env),
+        committer_(committer),
+        rejects_(rejects),
+        stream_slots_(max_streams, "StreamIngest streams") {}
 
   grpc::ServerUnaryReactor* IngestBatch(grpc::CallbackServerContext* ctx,
                                         const v1::IngestBatchRequest* req,
@@ -42,6 +52,7 @@ class IngestServiceImpl final : public v1::IngestService::CallbackService {
   const RpcEnv env_;
   BatchCommitter& committer_;
   RejectedEventReader& rejects_;
+  StreamSlots stream_slots_;
 };
 
 // Roles that may write events.

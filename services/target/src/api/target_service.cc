@@ -23,11 +23,12 @@ namespace {
 namespace tv1 = ::attain::type::v1;
 
 RoleSet TargetWriters() { return {Role::kAdmin, Role::kDirector, Role::kManager}; }
+// Targets are figures: crm-ingest, which pushes CRM activity and reads the org
+// only to map it (common/auth.h), reads none (as IngestQueryService).
 RoleSet TargetReaders() {
   return {Role::kAdmin,
           Role::kDirector,
           Role::kService,
-          Role::kCrmIngest,
           Role::kCommitteeSecretary,
           Role::kCommitteeMember,
           Role::kFinance,
@@ -588,7 +589,10 @@ grpc::ServerUnaryReactor* TargetServiceImpl::DecomposeTarget(grpc::CallbackServe
 grpc::ServerUnaryReactor* TargetServiceImpl::CheckConsistency(
     grpc::CallbackServerContext* ctx, const v1::CheckConsistencyRequest* req,
     v1::CheckConsistencyResponse* resp) {
-  RoleSet roles = TenantWideReaders();
+  // The tenant-wide readers of targets: not crm-ingest (see TargetReaders).
+  const RoleSet roles = {
+      Role::kAdmin,           Role::kDirector, Role::kService, Role::kCommitteeSecretary,
+      Role::kCommitteeMember, Role::kFinance,  Role::kHr};
   return ServeUnary(ctx, env_, METHOD(CheckConsistency), roles, [=](const Principal& p) {
     std::optional<Period> within;
     if (!req->within_period().empty()) {
