@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql redis-server tzdata
   nodejs npm ca-certificates clang-format openssl
-  prometheus-cpp-dev clang-14 libclang-rt-14-dev
+  prometheus-cpp-dev clang-14 libclang-rt-14-dev python3-yaml
 )
 
 missing=()
