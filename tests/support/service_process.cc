@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -137,6 +139,8 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(Options op
 
 ServiceProcess::~ServiceProcess() {
   if (pid_ > 0) Terminate();
+  std::error_code ignored;
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);  // port file and log
 }
 
 std::shared_ptr<grpc::Channel> ServiceProcess::NewChannel() const {

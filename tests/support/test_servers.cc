@@ -225,9 +225,16 @@ class SupervisedProcess {
     return false;
   }
 
-  // Stops the server and waits until it and the watchdog are gone.
-  void Stop() {
+  // Stops the server and waits until it and the watchdog are gone; with
+  // `keep_dir` the watchdog leaves `remove_dir` in place (for a restart over
+  // the same data).
+  void Stop(bool keep_dir = false) {
     if (ctl_fd_ >= 0) {
+      if (keep_dir) {
+        const char keep = kKeepDir;
+        while (write(ctl_fd_, &keep, 1) < 0 && errno == EINTR) {
+        }
+      }
       close(ctl_fd_);
       ctl_fd_ = -1;
     }
@@ -254,11 +261,16 @@ class SupervisedProcess {
     close(log_fd);
 
     bool exited = false;
+    bool keep_dir = false;
     int status = 0;
     for (;;) {
       pollfd pfd{ctl_fd, POLLIN, 0};
       int n = poll(&pfd, 1, 100);
-      if (n > 0) break;  // EOF: stop requested or the test process is gone
+      if (n > 0) {  // EOF (stop requested or the test process is gone), or kKeepDir first
+        char byte = 0;
+        keep_dir = read(ctl_fd, &byte, 1) == 1 && byte == kKeepDir;
+        break;
+      }
       if (waitpid(child, &status, WNOHANG) == child) {
         exited = true;
         break;
@@ -279,7 +291,7 @@ class SupervisedProcess {
         kill(child, SIGKILL);
         waitpid(child, &status, 0);
       }
-      if (rm != nullptr) {
+      if (rm != nullptr && !keep_dir) {
         pid_t rm_pid = fork();
         if (rm_pid == 0) {
           execve(rm->path(), rm->get(), environ);
@@ -290,6 +302,9 @@ class SupervisedProcess {
     }
     _exit(0);
   }
+
+  // Written to the control pipe before closing it: stop, but keep the folder.
+  static constexpr char kKeepDir = 'K';
 
   pid_t watchdog_ = -1;
   int ctl_fd_ = -1;
@@ -425,18 +440,28 @@ bool PgTestServer::TryStartLocal(std::string* error) {
     postgres_args.push_back("-c");
     postgres_args.push_back(setting);
   }
-  Argv postgres(std::move(postgres_args));
-  // SIGQUIT: immediate shutdown, nothing of a throwaway server is worth a checkpoint.
-  process_ = std::make_unique<SupervisedProcess>(postgres, log, account, SIGQUIT, dir_);
+  server_args_ = std::move(postgres_args);
   url_ = absl::StrFormat("postgresql://postgres@127.0.0.1:%d/postgres", port);
+  if (StartProcess(error)) return true;
+  if (process_ == nullptr) {
+    RemoveDir(dir_);
+  } else {
+    process_.reset();  // stops it and deletes the folder
+  }
+  return false;
+}
 
+bool PgTestServer::StartProcess(std::string* error) {
+  const std::string log = dir_ + "/postgres.log";
+  // SIGQUIT: immediate shutdown, nothing of a throwaway server is worth a checkpoint.
+  process_ = std::make_unique<SupervisedProcess>(Argv(server_args_), log, PostgresAccount(),
+                                                 SIGQUIT, dir_);
   const absl::Time deadline = absl::Now() + kStartDeadline;
   std::string last_error;
   while (absl::Now() < deadline) {
     if (process_->Exited()) {
       *error = absl::StrFormat("postgres exited during start-up:\n%s", ReadTail(log));
       process_.reset();
-      RemoveDir(dir_);
       return false;
     }
     try {
@@ -451,8 +476,23 @@ bool PgTestServer::TryStartLocal(std::string* error) {
   }
   *error = absl::StrFormat("postgres did not accept connections within %s (last error: %s):\n%s",
                            absl::FormatDuration(kStartDeadline), last_error, ReadTail(log));
-  process_.reset();  // stops it and deletes the folder
   return false;
+}
+
+void PgTestServer::Stop() {
+  std::lock_guard<std::mutex> lock(restart_mu_);
+  if (external_) Fatal("PgTestServer::Stop: cannot stop a server given by ATTAIN_TEST_PG_URL");
+  if (process_ == nullptr) return;
+  process_->Stop(/*keep_dir=*/true);
+  process_.reset();
+}
+
+void PgTestServer::Start() {
+  std::lock_guard<std::mutex> lock(restart_mu_);
+  if (external_) Fatal("PgTestServer::Start: cannot start a server given by ATTAIN_TEST_PG_URL");
+  if (process_ != nullptr) return;
+  std::string error;
+  if (!StartProcess(&error)) Fatal("PostgreSQL did not restart: " + error);
 }
 
 void PgTestServer::ShutdownShared() {
@@ -474,7 +514,11 @@ void PgTestServer::ShutdownShared() {
     }
     return;
   }
-  if (s->process_ != nullptr) s->process_->Stop();
+  if (s->process_ != nullptr) {
+    s->process_->Stop();  // the watchdog deletes the folder
+  } else if (!s->dir_.empty()) {
+    RemoveDir(s->dir_);  // left stopped by Stop()
+  }
 }
 
 std::string PgTestServer::CreateDatabase(const std::string& prefix) {

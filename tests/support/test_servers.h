@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,16 @@ class PgTestServer {
   // postgresql://postgres@127.0.0.1:PORT/postgres (or ATTAIN_TEST_PG_URL).
   std::string url() const { return url_; }
 
+  // An outage: Stop() shuts the server down at once (SIGQUIT, as a crash:
+  // every connection is cut, transactions in flight are lost; committed ones
+  // survive only if they reached the WAL, so a test that counts on them sets
+  // synchronous_commit=on with SetExtraSettings); Start() brings it back on the
+  // same port over the same data (after crash recovery) and waits until it
+  // accepts connections. No-ops when already stopped / running. Fatal on a
+  // server from ATTAIN_TEST_PG_URL.
+  void Stop();
+  void Start();
+
   // Creates a fresh, empty database named `<prefix>_<unique suffix>` (the prefix
   // is lowercased, anything but [a-z0-9_] becomes '_') and returns its URL.
   std::string CreateDatabase(const std::string& prefix);
@@ -55,11 +66,16 @@ class PgTestServer {
   PgTestServer();
   ~PgTestServer();
   bool TryStartLocal(std::string* error);
+  // Starts `server_args_` under a watchdog and waits until it accepts
+  // connections; on failure `process_` is left set if the server may still run.
+  bool StartProcess(std::string* error);
   static void ShutdownShared();
 
   std::string url_;
   bool external_ = false;
-  std::string dir_;  // the temporary folder of a local server
+  std::string dir_;                       // the temporary folder of a local server
+  std::vector<std::string> server_args_;  // the postgres command line of a local server
+  std::mutex restart_mu_;                 // Stop and Start
   std::unique_ptr<SupervisedProcess> process_;
 };
 
