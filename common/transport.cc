@@ -4,6 +4,7 @@
 #include <grpcpp/security/server_credentials.h>
 
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -110,24 +111,7 @@ absl::StatusOr<Transport> Transport::Load(const TransportOptions& options,
         "--tls-require-client-cert needs --tls-ca-file (ATTAIN_TLS_CA_FILE), the CA that signs "
         "the client certificates");
   }
-  Transport t;
-  t.plaintext_ = false;
-  t.require_client_cert_ = options.require_client_cert;
-  absl::StatusOr<std::string> cert =
-      ReadPem("--tls-cert-file (ATTAIN_TLS_CERT_FILE)", options.cert_file, "certificate");
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key =
-      ReadPem("--tls-key-file (ATTAIN_TLS_KEY_FILE)", options.key_file, "private key");
-  if (!key.ok()) return key.status();
-  t.cert_ = *std::move(cert);
-  t.key_ = *std::move(key);
-  if (!options.ca_file.empty()) {
-    absl::StatusOr<std::string> ca =
-        ReadPem("--tls-ca-file (ATTAIN_TLS_CA_FILE)", options.ca_file, "CA certificate(s)");
-    if (!ca.ok()) return ca.status();
-    t.ca_ = *std::move(ca);
-  }
-  return t;
+  return FromFiles(options);
 }
 
 absl::StatusOr<Transport> Transport::LoadClient(const TransportOptions& options,
@@ -152,23 +136,24 @@ absl::StatusOr<Transport> Transport::LoadClient(const TransportOptions& options,
     return absl::InvalidArgumentError(
         "--tls-cert-file and --tls-key-file go together: give both or neither");
   }
+  return FromFiles(options);
+}
+
+absl::StatusOr<Transport> Transport::FromFiles(const TransportOptions& options) {
   Transport t;
   t.plaintext_ = false;
-  if (!options.cert_file.empty()) {
-    absl::StatusOr<std::string> cert =
-        ReadPem("--tls-cert-file (ATTAIN_TLS_CERT_FILE)", options.cert_file, "certificate");
-    if (!cert.ok()) return cert.status();
-    absl::StatusOr<std::string> key =
-        ReadPem("--tls-key-file (ATTAIN_TLS_KEY_FILE)", options.key_file, "private key");
-    if (!key.ok()) return key.status();
-    t.cert_ = *std::move(cert);
-    t.key_ = *std::move(key);
-  }
-  if (!options.ca_file.empty()) {
-    absl::StatusOr<std::string> ca =
-        ReadPem("--tls-ca-file (ATTAIN_TLS_CA_FILE)", options.ca_file, "CA certificate(s)");
-    if (!ca.ok()) return ca.status();
-    t.ca_ = *std::move(ca);
+  t.require_client_cert_ = options.require_client_cert;
+  for (auto [option, path, out, what] :
+       {std::tuple{"--tls-cert-file (ATTAIN_TLS_CERT_FILE)", &options.cert_file, &t.cert_,
+                   "certificate"},
+        std::tuple{"--tls-key-file (ATTAIN_TLS_KEY_FILE)", &options.key_file, &t.key_,
+                   "private key"},
+        std::tuple{"--tls-ca-file (ATTAIN_TLS_CA_FILE)", &options.ca_file, &t.ca_,
+                   "CA certificate(s)"}}) {
+    if (path->empty()) continue;
+    absl::StatusOr<std::string> pem = ReadPem(option, *path, what);
+    if (!pem.ok()) return pem.status();
+    *out = *std::move(pem);
   }
   return t;
 }

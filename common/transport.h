@@ -50,6 +50,9 @@ class Transport {
   std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials() const;
 
  private:
+  // TLS from the files `options` names (those that are set).
+  static absl::StatusOr<Transport> FromFiles(const TransportOptions& options);
+
   bool plaintext_ = true;
   bool require_client_cert_ = false;
   std::string cert_;
