@@ -171,6 +171,19 @@ std::string WaitForMetric(int port, const std::string& line,
   return metrics;
 }
 
+// SIGSTOP takes effect asynchronously: waits until /proc says the process is stopped.
+bool WaitUntilStopped(pid_t pid) {
+  for (int i = 0; i < 200; ++i) {
+    const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+    const size_t paren = stat.rfind(')');
+    if (paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'T') {
+      return true;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
 // Polls `channel`'s health of `service` until it is `want` or `timeout` passes.
 int WaitForHealth(grpc::Channel& channel, const std::string& service, int want,
                   absl::Duration timeout = absl::Seconds(10)) {
@@ -317,17 +330,25 @@ TEST(TransportE2eTest, HungOrDeadDependencyGivesAPromptAnswer) {
   ASSERT_TRUE(target.ok()) << target.status();
   ServiceProcess::Options io;
   io.binary = ATTAIN_INGEST_BINARY;
-  io.args = {"--pg-url",  db,      "--redis-url",   redis.url(),
-             "--jwt-key", kJwtKey, "--target-addr", (*target)->address()};
+  const int metrics_port = FreePort();
+  io.args = {"--pg-url",         db,
+             "--redis-url",      redis.url(),
+             "--jwt-key",        kJwtKey,
+             "--target-addr",    (*target)->address(),
+             "--metrics-listen", absl::StrCat("127.0.0.1:", metrics_port)};
   auto ingest = ServiceProcess::Start(io);
   ASSERT_TRUE(ingest.ok()) << ingest.status();
   auto channel = (*ingest)->NewChannel();
   ingest::v1::IngestBatchResponse resp;
   ASSERT_TRUE(IngestUnknownRepOrder(*channel, "dl-0", &resp).ok());
+  // The relay has nothing to apply: no lag (NaN until its first pass).
+  EXPECT_THAT(WaitForMetric(metrics_port, "attain_outbox_lag_rows 0"),
+              HasSubstr("attain_outbox_lag_rows 0"));
 
   // Hung: the target accepts connections but never answers. Ingest's call
   // to it has a 2 s deadline; the client's 20 s deadline is not reached.
   ASSERT_EQ(kill((*target)->pid(), SIGSTOP), 0);
+  ASSERT_TRUE(WaitUntilStopped((*target)->pid()));
   absl::Time start = absl::Now();
   grpc::Status st = IngestUnknownRepOrder(*channel, "dl-1", &resp);
   absl::Duration took = absl::Now() - start;
