@@ -2,8 +2,10 @@
 # Builds Attain and runs every test: installs missing Debian packages, builds
 # RelWithDebInfo into build/test and runs ctest there (arguments are passed on to that
 # ctest, e.g. `tests/run.sh -R period`), then builds the unit tests with AddressSanitizer
-# and UBSan into build/asan and runs them. The tests start their own PostgreSQL and Redis.
-# With CI=true, warnings are errors. ATTAIN_SKIP_ASAN=1 skips the sanitizer pass.
+# and UBSan into build/asan and runs them, then runs the libFuzzer targets for a short
+# while (tests/fuzz/run.sh). The tests start their own PostgreSQL and Redis.
+# With CI=true, warnings are errors. ATTAIN_SKIP_ASAN=1 skips the sanitizer pass,
+# ATTAIN_SKIP_FUZZ=1 the fuzzing.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -65,6 +67,12 @@ if [[ "${ATTAIN_SKIP_ASAN:-}" != 1 ]]; then
     step asan-tests ctest --test-dir build/asan -L unit --output-on-failure -j"$JOBS" \
       --timeout 900 --no-tests=error || true
   fi
+fi
+
+# Fuzzing: every target of tests/fuzz over its regressions, then 20 s each
+# (ATTAIN_FUZZ_SECONDS) from a copy of its seed corpus; clang-14, build/fuzz.
+if [[ "${ATTAIN_SKIP_FUZZ:-}" != 1 ]]; then
+  step fuzz "$ROOT/tests/fuzz/run.sh" || true
 fi
 
 [[ ${#failed[@]} -eq 0 ]]

@@ -1,5 +1,7 @@
 #include "tools/attainctl/csv.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,9 +12,61 @@
 #include "absl/strings/strip.h"
 
 namespace attain::ctl {
+namespace {
+
+// Where `s` stops being UTF-8 as protobuf (and so the services) accept it —
+// no overlong forms, surrogates or code points above U+10FFFF — or npos.
+std::size_t InvalidUtf8At(absl::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    // The lead byte gives the length and the range of the second byte.
+    int len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) {
+      len = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      len = 3;
+      if (b == 0xE0) lo = 0xA0;  // overlong
+      if (b == 0xED) hi = 0x9F;  // surrogates
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      len = 4;
+      if (b == 0xF0) lo = 0x90;  // overlong
+      if (b == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > s.size()) return i;
+    const unsigned char second = static_cast<unsigned char>(s[i + 1]);
+    if (second < lo || second > hi) return i;
+    for (int k = 2; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += len;
+  }
+  return absl::string_view::npos;
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<CsvRecord>> ParseCsv(absl::string_view text) {
   absl::ConsumePrefix(&text, "\xEF\xBB\xBF");
+  // Text that is not UTF-8 (a spreadsheet's GBK or Latin-1 export) would make
+  // requests the services cannot read, failing the whole import: refuse it here.
+  if (const std::size_t at = InvalidUtf8At(text); at != absl::string_view::npos) {
+    const absl::string_view before = text.substr(0, at);
+    const std::size_t line_start = before.rfind('\n');
+    const std::size_t column = line_start == absl::string_view::npos ? at + 1 : at - line_start;
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "line %d: byte 0x%02X at column %d is not UTF-8: save the file as UTF-8 (in a "
+        "spreadsheet, as \"CSV UTF-8\")",
+        std::count(before.begin(), before.end(), '\n') + 1, static_cast<unsigned char>(text[at]),
+        column));
+  }
   std::vector<CsvRecord> records;
   CsvRecord record;
   std::string field;

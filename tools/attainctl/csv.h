@@ -1,7 +1,7 @@
 // A small RFC 4180 CSV reader for target files: comma-separated fields,
 // optional double quotes around a field (a quote inside is written twice; a
-// quoted field may hold commas and line breaks), LF or CRLF line ends, and a
-// UTF-8 byte-order mark at the start (as spreadsheets write it) is skipped.
+// quoted field may hold commas and line breaks), LF or CRLF line ends. The text
+// is UTF-8; a byte-order mark at the start (as spreadsheets write it) is skipped.
 #pragma once
 
 #include <string>
@@ -19,7 +19,8 @@ struct CsvRecord {
 
 // Parses every record of `text`. Unquoted fields lose surrounding spaces and
 // tabs; quoted fields are kept exactly. Empty lines are skipped. INVALID_ARGUMENT
-// naming the line for an unterminated quote or text after a closing quote.
+// naming the line for text that is not UTF-8, an unterminated quote or text
+// after a closing quote.
 absl::StatusOr<std::vector<CsvRecord>> ParseCsv(absl::string_view text);
 
 }  // namespace attain::ctl

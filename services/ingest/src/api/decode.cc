@@ -207,6 +207,13 @@ class Checker {
                                          "e.g. \"2025-01-15\"",
                                          absl::CHexEscape(value)));
     }
+    // The store's date columns (PostgreSQL) start at 0001-01-01: a year 0000
+    // would fail the whole commit group the event lands in.
+    if (out->year() < 1) {
+      return Fail(field, absl::StrFormat("is \"%s\": there is no year 0000; give a calendar date "
+                                         "\"YYYY-MM-DD\" from 0001-01-01, e.g. \"2025-01-15\"",
+                                         value));
+    }
     return true;
   }
 

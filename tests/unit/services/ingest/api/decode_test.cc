@@ -70,5 +70,18 @@ TEST(DecodeEvent, DatesAreCalendarDays) {
   }
 }
 
+// Found by tests/fuzz/event_fuzz.cc (regressions/event/signed_date_year_0000):
+// absl has a year 0, PostgreSQL's date type does not, so an event dated in it
+// was accepted and then failed its commit group in the store.
+TEST(DecodeEvent, YearZeroIsNotADate) {
+  IncomingEvent in = DecodeEvent(OrderAt("2025-01-15T10:30:00Z", "0000-06-01"));
+  EXPECT_FALSE(in.record.has_value());
+  EXPECT_EQ(in.rejection.field, "order.signed_date");
+  EXPECT_THAT(in.rejection.reason, ::testing::HasSubstr("there is no year 0000"));
+  IncomingEvent first = DecodeEvent(OrderAt("2025-01-15T10:30:00Z", "0001-01-01"));
+  ASSERT_TRUE(first.record.has_value()) << first.rejection.reason;
+  EXPECT_EQ(std::get<Order>(first.record->body).signed_date, absl::CivilDay(1, 1, 1));
+}
+
 }  // namespace
 }  // namespace attain::ingest
