@@ -169,7 +169,13 @@ int Client::Fail(const grpc::Status& status) const {
     case grpc::StatusCode::UNAVAILABLE:
       hint = absl::StrCat("is the service running at ", addr,
                           "? (point --addr or ATTAIN_TARGET_ADDR at it; check with "
-                          "`attainctl health`)");
+                          "`attainctl health`)",
+                          transport_.plaintext()
+                              ? "; if it serves TLS, give --tls-ca-file (and --tls-cert-file and "
+                                "--tls-key-file when it requires a client certificate), or "
+                                "source the local runtime's .attain/env"
+                              : "; or the TLS handshake failed: check --tls-ca-file, "
+                                "--tls-cert-file and --tls-key-file");
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       hint = absl::StrCat("no answer within ", absl::FormatDuration(options_.timeout),
