@@ -10,6 +10,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <array>
+#include <atomic>
 #include <exception>
 #include <string>
 #include <utility>
@@ -67,9 +69,17 @@ class Metrics::Sampled final : public prometheus::Collectable {
   std::vector<Gauge> gauges_ ABSL_GUARDED_BY(mu_);
 };
 
-// The per-call counters and histograms.
+// The per-call counters and histograms. A call costs one map lookup under a
+// reader lock (its method's series, made on first use) and two atomic updates.
 class Metrics::Recorder {
  public:
+  // The series of one method ("unknown" for names that are not methods).
+  struct MethodSeries {
+    std::string label;
+    prometheus::Histogram* duration = nullptr;
+    std::array<std::atomic<prometheus::Counter*>, kCodes> by_code{};
+  };
+
   explicit Recorder(prometheus::Registry& registry)
       : requests_(prometheus::BuildCounter()
                       .Name("attain_rpc_requests_total")
@@ -85,29 +95,47 @@ class Metrics::Recorder {
                 .Help("1 while the dependency (postgresql, redis) answers its health probe")
                 .Register(registry)) {}
 
-  // "unknown" unless `method` ("/pkg.Service/Method") is a method this build knows.
-  std::string MethodLabel(const char* method) {
+  // The series of `method` ("/pkg.Service/Method"); those of "unknown" unless
+  // it is a method of this build's protos (or health/reflection).
+  MethodSeries* For(const char* method) {
     absl::string_view m = method == nullptr ? "" : method;
-    absl::MutexLock lock(&mu_);
-    auto it = known_.find(m);
-    if (it != known_.end()) return it->second ? std::string(m) : "unknown";
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      auto it = series_.find(m);
+      if (it != series_.end()) return it->second.get();
+    }
     bool known =
         absl::StartsWith(m, "/grpc.health.v1.Health/") || absl::StartsWith(m, "/grpc.reflection.");
     if (!known && absl::StartsWith(m, "/")) {
       const std::string full = absl::StrReplaceAll(m.substr(1), {{"/", "."}});
       known = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(full) != nullptr;
     }
-    // Unknown names are not remembered, so the map stays as small as the protos.
-    if (known) known_.emplace(std::string(m), true);
-    return known ? std::string(m) : "unknown";
+    // Unknown names share one entry and are not remembered, so the map and the
+    // label set stay as small as the protos.
+    const std::string key = known ? std::string(m) : "unknown";
+    absl::MutexLock lock(&mu_);
+    std::unique_ptr<MethodSeries>& entry = series_[key];
+    if (entry == nullptr) {
+      entry = std::make_unique<MethodSeries>();
+      entry->label = key;
+      entry->duration = &duration_.Add({{"method", key}}, Buckets());
+    }
+    return entry.get();
   }
 
-  void Record(const std::string& method, grpc::StatusCode code, absl::Duration latency) {
-    requests_
-        .Add({{"method", method},
-              {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}})
-        .Increment();
-    duration_.Add({{"method", method}}, Buckets()).Observe(absl::ToDoubleSeconds(latency));
+  void Record(MethodSeries& series, grpc::StatusCode code, absl::Duration latency) {
+    const int c = static_cast<int>(code);
+    if (c >= 0 && c < kCodes) {
+      prometheus::Counter* counter = series.by_code[c].load(std::memory_order_acquire);
+      if (counter == nullptr) {  // Family::Add returns the same series for the same labels
+        counter = &requests_.Add(
+            {{"method", series.label},
+             {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}});
+        series.by_code[c].store(counter, std::memory_order_release);
+      }
+      counter->Increment();
+    }
+    series.duration->Observe(absl::ToDoubleSeconds(latency));
   }
 
   void SetUp(const std::string& dependency, bool up) {
@@ -125,42 +153,43 @@ class Metrics::Recorder {
   prometheus::Family<prometheus::Histogram>& duration_;
   prometheus::Family<prometheus::Gauge>& up_;
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, bool> known_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::unique_ptr<MethodSeries>> series_ ABSL_GUARDED_BY(mu_);
 };
 
 namespace {
 
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
-  using RecordFn = std::function<void(grpc::StatusCode, absl::Duration)>;
-  explicit MetricsInterceptor(RecordFn record) : record_(std::move(record)), start_(absl::Now()) {}
+  MetricsInterceptor(std::shared_ptr<Metrics::Recorder> recorder,
+                     Metrics::Recorder::MethodSeries* series)
+      : recorder_(std::move(recorder)), series_(series), start_(absl::Now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
-      record_(methods->GetSendStatus().error_code(), absl::Now() - start_);
+      recorder_->Record(*series_, methods->GetSendStatus().error_code(), absl::Now() - start_);
     }
     methods->Proceed();
   }
 
  private:
-  RecordFn record_;
+  std::shared_ptr<Metrics::Recorder> recorder_;
+  Metrics::Recorder::MethodSeries* series_;
   absl::Time start_;
 };
 
 class MetricsInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit MetricsInterceptorFactory(
-      std::function<grpc::experimental::Interceptor*(grpc::experimental::ServerRpcInfo*)> make)
-      : make_(std::move(make)) {}
+  explicit MetricsInterceptorFactory(std::shared_ptr<Metrics::Recorder> recorder)
+      : recorder_(std::move(recorder)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return make_(info);
+    return new MetricsInterceptor(recorder_, recorder_->For(info->method()));
   }
 
  private:
-  std::function<grpc::experimental::Interceptor*(grpc::experimental::ServerRpcInfo*)> make_;
+  std::shared_ptr<Metrics::Recorder> recorder_;
 };
 
 }  // namespace
@@ -190,15 +219,7 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& liste
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 Metrics::NewInterceptorFactory() {
-  std::shared_ptr<Recorder> recorder = recorder_;
-  return std::make_unique<MetricsInterceptorFactory>(
-      [recorder](grpc::experimental::ServerRpcInfo* info) -> grpc::experimental::Interceptor* {
-        std::string method = recorder->MethodLabel(info->method());
-        return new MetricsInterceptor(
-            [recorder, method](grpc::StatusCode code, absl::Duration latency) {
-              recorder->Record(method, code, latency);
-            });
-      });
+  return std::make_unique<MetricsInterceptorFactory>(recorder_);
 }
 
 void Metrics::AddGauge(const std::string& name, const std::string& help,

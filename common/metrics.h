@@ -53,9 +53,13 @@ class Metrics {
 
   prometheus::Registry& registry() { return *registry_; }
 
+  // The per-call series (metrics.cc); public so that the interceptor can name it.
+  class Recorder;
+  // gRPC status codes 0..16.
+  static constexpr int kCodes = 17;
+
  private:
   class Sampled;
-  class Recorder;
   Metrics();
 
   std::shared_ptr<prometheus::Registry> registry_;
