@@ -37,15 +37,7 @@ using testing::Authorize;
 
 constexpr char kKey[] = "e2e-eval-leaderboard-signing-key-0123456789";
 
-// Polls `done` every 10 ms until it holds or `timeout` passes.
-bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return true;
-}
+using ::attain::testing::WaitFor;
 
 ev1::Board CompanyBoard(const std::string& period, type::v1::Metric metric) {
   ev1::Board b;

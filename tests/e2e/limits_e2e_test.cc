@@ -57,15 +57,7 @@ std::string Repeat(const std::string& unit, int n) {
   return s;
 }
 
-// Polls `done` every 10 ms until it holds or `timeout` passes.
-bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return true;
-}
+using ::attain::testing::WaitFor;
 
 // A WatchLeaderboard client on the callback API (no thread per stream) that
 // keeps the latest snapshot.

@@ -86,15 +86,7 @@ bool Alive(pid_t pid) {
   return false;
 }
 
-// Polls `done` every 10 ms until it holds or `timeout` passes.
-bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return true;
-}
+using ::attain::testing::WaitFor;
 
 std::string AdminToken() {
   Principal p{kTenant, "admin", Role::kAdmin, "", {}};

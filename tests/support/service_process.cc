@@ -137,6 +137,15 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(Options op
       absl::StrCat(options.binary, " did not become healthy in time:\n", Tail(log)));
 }
 
+bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!done()) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return true;
+}
+
 ServiceProcess::~ServiceProcess() {
   if (pid_ > 0) Terminate();
   std::error_code ignored;

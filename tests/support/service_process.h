@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +20,9 @@ namespace attain::testing {
 // serving status number (1 = SERVING, 2 = NOT_SERVING) or the call's error.
 absl::StatusOr<int> CheckHealth(grpc::Channel& channel, const std::string& service,
                                 absl::Duration timeout = absl::Seconds(2));
+
+// Polls `done` every 10 ms until it holds (true) or `timeout` passes (false).
+bool WaitFor(const std::function<bool()>& done, absl::Duration timeout);
 
 class ServiceProcess {
  public:
