@@ -462,6 +462,9 @@ void AddServerOptions(ConfigParser& parser, ServerOptions* options) {
                 "calls queued for the workers before RESOURCE_EXHAUSTED");
   parser.AddInt("pg-pool-size", &options->pg_pool_size, 1, 1000,
                 "PostgreSQL connections in the pool");
+  parser.AddDuration("pg-start-wait", &options->pg_start_wait, absl::ZeroDuration(),
+                     "how long to keep trying an unreachable PostgreSQL at start before exiting "
+                     "(0: exit at once)");
   parser.AddDuration("shutdown-grace", &options->shutdown_grace, absl::ZeroDuration(),
                      "how long in-flight calls may finish at shutdown");
   parser.AddString("metrics-listen", &options->metrics_listen,

@@ -91,7 +91,8 @@ struct ServerOptions {
   int64_t workers = 8;                      // worker pool threads for blocking work
   int64_t max_queue = 1000;                 // queued calls before RESOURCE_EXHAUSTED
   int64_t pg_pool_size = 8;
-  absl::Duration shutdown_grace = absl::Seconds(10);  // in-flight calls get this long
+  absl::Duration pg_start_wait = absl::ZeroDuration();  // wait for PostgreSQL at start
+  absl::Duration shutdown_grace = absl::Seconds(10);    // in-flight calls get this long
   std::string metrics_listen;  // host:port of the Prometheus /metrics endpoint; "" = off
   absl::Duration health_interval = absl::Seconds(2);  // dependency probes for health
   TransportOptions transport;

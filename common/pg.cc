@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "common/log.h"
 #include "common/status.h"
 
 namespace attain {
@@ -131,9 +132,21 @@ absl::StatusOr<std::unique_ptr<PgPool>> PgPool::Create(Options options) {
         "PostgreSQL URL is empty: set it to postgresql://user@host:port/db");
   }
   std::unique_ptr<PgPool> pool(new PgPool(std::move(options)));
-  ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> conn, pool->Acquire());
-  pool->Release(std::move(conn), /*broken=*/false);
-  return pool;
+  const absl::Time give_up = absl::Now() + pool->options_.start_wait;
+  for (;;) {
+    absl::StatusOr<std::unique_ptr<pqxx::connection>> conn = pool->Acquire();
+    if (conn.ok()) {
+      pool->Release(*std::move(conn), /*broken=*/false);
+      return pool;
+    }
+    if (!absl::IsUnavailable(conn.status()) || absl::Now() + absl::Seconds(1) > give_up) {
+      return conn.status();
+    }
+    LogEvent(LogLevel::kWarn, "waiting for PostgreSQL")
+        .Str("error", conn.status().message())
+        .Num("give_up_in_s", absl::ToDoubleSeconds(give_up - absl::Now()));
+    absl::SleepFor(absl::Seconds(1));
+  }
 }
 
 int PgPool::in_use() const {

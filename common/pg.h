@@ -56,8 +56,13 @@ class PgPool {
     int size = 8;                                       // connections kept open at most
     absl::Duration acquire_timeout = absl::Seconds(5);  // wait for a free connection
     absl::Duration connect_timeout = absl::Seconds(5);
+    // Create keeps trying a server it cannot reach (UNAVAILABLE) this long,
+    // once a second, logging each failure: services started before their
+    // database (a first install on Kubernetes) wait instead of exiting.
+    absl::Duration start_wait = absl::ZeroDuration();
   };
-  // Connects one connection eagerly to fail fast on a bad URL/down server.
+  // Connects one connection eagerly to fail fast on a bad URL/down server
+  // (after `start_wait`).
   static absl::StatusOr<std::unique_ptr<PgPool>> Create(Options options);
   ~PgPool();
 

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -367,6 +368,34 @@ TEST(TransportE2eTest, HungOrDeadDependencyGivesAPromptAnswer) {
   took = absl::Now() - start;
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << Describe(st);
   EXPECT_LT(took, absl::Seconds(5));
+}
+
+// ----------------------------------------------- PostgreSQL late at start
+
+TEST(TransportE2eTest, WaitsForPostgresAtStartWhenAsked) {
+  const std::string db = PgTestServer::Shared().CreateDatabase("transport_late_pg");
+  PgTestServer::Shared().Stop();
+  // Without a wait: exits 1 at once, naming the problem.
+  const absl::Time start = absl::Now();
+  auto r =
+      RunCommand(ATTAIN_TARGET_BINARY,
+                 {"--plaintext", "--pg-url", db, "--jwt-key", kJwtKey, "--listen", "127.0.0.1:0"},
+                 {}, absl::Seconds(60));
+  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+  // With --pg-start-wait: serves once PostgreSQL is up (3 s later).
+  std::thread later([] {
+    absl::SleepFor(absl::Seconds(3));
+    PgTestServer::Shared().Start();
+  });
+  ServiceProcess::Options to;
+  to.binary = ATTAIN_TARGET_BINARY;
+  to.args = {"--pg-url", db, "--jwt-key", kJwtKey, "--pg-start-wait", "60s"};
+  to.start_timeout = absl::Seconds(60);
+  auto target = ServiceProcess::Start(to);
+  later.join();
+  ASSERT_TRUE(target.ok()) << target.status();
+  EXPECT_THAT((*target)->Log(), HasSubstr("waiting for PostgreSQL"));
 }
 
 // ---------------------------------------------------- health and metrics

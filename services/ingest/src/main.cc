@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   attain::PgPool::Options pg_opts;
   pg_opts.url = opts.pg_url;
   pg_opts.size = static_cast<int>(opts.pg_pool_size);
+  pg_opts.start_wait = opts.pg_start_wait;
   absl::StatusOr<std::unique_ptr<attain::PgPool>> pg = attain::PgPool::Create(pg_opts);
   if (!pg.ok()) return attain::StartupFailed("attain-ingest", pg.status());
   if (absl::Status st = attain::ingest::PgIngestStore::Migrate(**pg); !st.ok())
