@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/status.h"
 
 namespace attain {
 namespace {
@@ -46,9 +47,10 @@ absl::Status DependencyError(absl::string_view dependency, absl::string_view cal
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return absl::UnavailableError(absl::StrCat(dependency, " did not answer ", call, " (",
-                                                 status.error_message(), "); ", needed_for,
-                                                 " needs it: retry later"));
+      // Final: the dependency channel's retry policy has already retried it.
+      return FinalFailure(absl::UnavailableError(
+          absl::StrCat(dependency, " did not answer ", call, " (", status.error_message(), "); ",
+                       needed_for, " needs it: retry later")));
     case grpc::StatusCode::NOT_FOUND:
       return absl::NotFoundError(status.error_message());
     case grpc::StatusCode::INVALID_ARGUMENT:

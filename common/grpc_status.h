@@ -16,8 +16,9 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 // its own caller: no answer in time (UNAVAILABLE, DEADLINE_EXCEEDED,
 // RESOURCE_EXHAUSTED) is UNAVAILABLE naming the dependency, the call and what
 // needed it ("<dependency> did not answer <call> (<message>); <needed_for>
-// needs it: retry later"); NOT_FOUND, INVALID_ARGUMENT and
-// FAILED_PRECONDITION keep their code and message; anything else (a refused
+// needs it: retry later"), marked FinalFailure (common/status.h: the
+// dependency channel already retried it, so no layer above retries again); NOT_FOUND,
+// INVALID_ARGUMENT and FAILED_PRECONDITION keep their code and message; anything else (a refused
 // service token, a bug) is INTERNAL, the caller being unable to fix it.
 absl::Status DependencyError(absl::string_view dependency, absl::string_view call,
                              const grpc::Status& status, absl::string_view needed_for);

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "common/status.h"
+
 namespace attain {
 namespace {
 
@@ -111,6 +113,7 @@ TEST(DependencyErrorTest, MapsCodesForTheCaller) {
     absl::Status s =
         DependencyError(kEval, "GetScorecard", grpc::Status(c, "connection refused"), "the agenda");
     EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+    EXPECT_TRUE(IsFinalFailure(s)) << "the channel retried it already";
     EXPECT_EQ(s.message(),
               "the evaluation service (attain-eval) did not answer GetScorecard (connection "
               "refused); the agenda needs it: retry later");
