@@ -24,6 +24,7 @@
 #include "common/auth.h"
 #include "common/leaderboard.h"
 #include "common/redis.h"
+#include "tests/support/board_watcher.h"
 #include "tests/support/ingest_stack.h"
 
 namespace attain {
@@ -66,77 +67,7 @@ int ThreadsOf(pid_t pid) {
   return -1;
 }
 
-// A WatchLeaderboard client on the callback API (no thread per stream), which
-// records every snapshot with the time it arrived.
-class BoardWatcher final : public grpc::ClientReadReactor<ev1::WatchLeaderboardResponse> {
- public:
-  struct Received {
-    absl::Time at;
-    ev1::WatchLeaderboardResponse snapshot;
-  };
-
-  BoardWatcher(ev1::LeaderboardService::Stub& stub, const std::string& token,
-               ev1::WatchLeaderboardRequest request)
-      : request_(std::move(request)) {
-    if (!token.empty()) ctx_.AddMetadata("authorization", "Bearer " + token);
-    stub.async()->WatchLeaderboard(&ctx_, &request_, this);
-    StartRead(&message_);
-    StartCall();
-  }
-  ~BoardWatcher() override {
-    ctx_.TryCancel();
-    WaitDone(absl::Seconds(30));
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) return;  // OnDone follows
-    {
-      absl::MutexLock l(&mu_);
-      received_.push_back({absl::Now(), message_});
-    }
-    StartRead(&message_);
-  }
-  void OnDone(const grpc::Status& status) override {
-    absl::MutexLock l(&mu_);
-    status_ = status;
-    done_ = true;
-  }
-
-  bool WaitDone(absl::Duration timeout) {
-    absl::MutexLock l(&mu_);
-    return mu_.AwaitWithTimeout(absl::Condition(&done_), timeout);
-  }
-  grpc::Status status() {
-    absl::MutexLock l(&mu_);
-    return status_;
-  }
-  std::vector<Received> received() {
-    absl::MutexLock l(&mu_);
-    return received_;
-  }
-  size_t count() {
-    absl::MutexLock l(&mu_);
-    return received_.size();
-  }
-  // The value of `rep` in the latest snapshot (-1 if absent or none yet).
-  int64_t LatestValue(const std::string& rep) {
-    absl::MutexLock l(&mu_);
-    if (received_.empty()) return -1;
-    for (const auto& row : received_.back().snapshot.rows()) {
-      if (row.rep_id() == rep) return row.value();
-    }
-    return -1;
-  }
-
- private:
-  grpc::ClientContext ctx_;
-  ev1::WatchLeaderboardRequest request_;
-  ev1::WatchLeaderboardResponse message_;
-  absl::Mutex mu_;
-  std::vector<Received> received_ ABSL_GUARDED_BY(mu_);
-  grpc::Status status_ ABSL_GUARDED_BY(mu_);
-  bool done_ ABSL_GUARDED_BY(mu_) = false;
-};
+using ::attain::testing::BoardWatcher;
 
 class EvalLeaderboardE2eTest : public ::testing::Test {
  protected:

@@ -27,6 +27,7 @@
 #include "attain/review/v1/committee_service.grpc.pb.h"
 #include "attain/target/v1/org_service.grpc.pb.h"
 #include "common/auth.h"
+#include "tests/support/board_watcher.h"
 #include "tests/support/ingest_stack.h"
 #include "tests/support/review_stack.h"
 
@@ -59,74 +60,7 @@ std::string Repeat(const std::string& unit, int n) {
 
 using ::attain::testing::WaitFor;
 
-// A WatchLeaderboard client on the callback API (no thread per stream) that
-// keeps the latest snapshot.
-class Watcher final : public grpc::ClientReadReactor<ev1::WatchLeaderboardResponse> {
- public:
-  Watcher(ev1::LeaderboardService::Stub& stub, const std::string& token,
-          ev1::WatchLeaderboardRequest request)
-      : request_(std::move(request)) {
-    testing::Authorize(ctx_, token);
-    ctx_.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
-    stub.async()->WatchLeaderboard(&ctx_, &request_, this);
-    StartRead(&message_);
-    StartCall();
-  }
-  ~Watcher() override {
-    ctx_.TryCancel();
-    WaitDone(absl::Seconds(30));
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) return;  // OnDone follows
-    {
-      absl::MutexLock l(&mu_);
-      ++snapshots_;
-      latest_ = message_;
-    }
-    StartRead(&message_);
-  }
-  void OnDone(const grpc::Status& status) override {
-    absl::MutexLock l(&mu_);
-    status_ = status;
-    done_ = true;
-  }
-
-  bool WaitDone(absl::Duration timeout) {
-    absl::MutexLock l(&mu_);
-    return mu_.AwaitWithTimeout(absl::Condition(&done_), timeout);
-  }
-  bool done() {
-    absl::MutexLock l(&mu_);
-    return done_;
-  }
-  grpc::Status status() {
-    absl::MutexLock l(&mu_);
-    return status_;
-  }
-  int snapshots() {
-    absl::MutexLock l(&mu_);
-    return snapshots_;
-  }
-  // The value of `rep` in the latest snapshot (-1 if absent or none yet).
-  int64_t LatestValue(const std::string& rep) {
-    absl::MutexLock l(&mu_);
-    for (const auto& row : latest_.rows()) {
-      if (row.rep_id() == rep) return row.value();
-    }
-    return -1;
-  }
-
- private:
-  grpc::ClientContext ctx_;
-  ev1::WatchLeaderboardRequest request_;
-  ev1::WatchLeaderboardResponse message_;
-  absl::Mutex mu_;
-  ev1::WatchLeaderboardResponse latest_ ABSL_GUARDED_BY(mu_);
-  int snapshots_ ABSL_GUARDED_BY(mu_) = 0;
-  grpc::Status status_ ABSL_GUARDED_BY(mu_);
-  bool done_ ABSL_GUARDED_BY(mu_) = false;
-};
+using ::attain::testing::BoardWatcher;
 
 // One open StreamIngest call (synchronous API, driven from the test thread).
 struct IngestStream {
@@ -372,22 +306,7 @@ TEST_F(LimitsE2eTest, StringsAtTheirMaxAreServedOneMoreIsRefusedNamingTheField) 
   auto create_template = [&](const std::string& id, const std::string& name) {
     ev1::CreateTemplateRequest req;
     req.set_template_id(id);
-    ev1::ScorecardTemplate* t = req.mutable_template_();
-    t->set_name(name);
-    ev1::Dimension* d = t->add_dimensions();
-    d->set_id("results");
-    d->set_name("results");
-    d->set_weight(10000);
-    ev1::Indicator* i = d->add_indicators();
-    i->set_id("sales");
-    i->set_name("sales");
-    i->set_metric(type::v1::METRIC_SALES_AMOUNT);
-    i->set_target_source(ev1::TARGET_SOURCE_BASE);
-    i->set_points(10000);
-    i->mutable_linear()->set_cap_bp(20000);
-    ev1::GradeBand* g = t->add_grades();
-    g->set_name("ok");
-    g->set_min_points(0);
+    *req.mutable_template_() = testing::SalesOnlyTemplate(name, {{"ok", 0}});
     ev1::CreateTemplateResponse resp;
     grpc::ClientContext ctx;
     testing::Authorize(ctx, Token(Role::kAdmin));
@@ -547,15 +466,15 @@ TEST_F(LimitsE2eTest, WatchesPastTheCapAreRefusedWhileOpenWatchesKeepWorking) {
   req.mutable_board()->set_metric(type::v1::METRIC_SALES_AMOUNT);
   req.mutable_board()->set_scope_kind(ev1::BOARD_SCOPE_KIND_COMPANY);
   const std::string token = Token(Role::kDirector);
-  std::vector<std::unique_ptr<Watcher>> watchers;
+  std::vector<std::unique_ptr<BoardWatcher>> watchers;
   for (int i = 0; i < kMaxWatches; ++i) {
-    watchers.push_back(std::make_unique<Watcher>(*stubs[i % stubs.size()], token, req));
+    watchers.push_back(std::make_unique<BoardWatcher>(*stubs[i % stubs.size()], token, req));
   }
   // Every one is served: it has its first snapshot and is still open.
   ASSERT_TRUE(WaitFor(
       [&] {
         for (auto& w : watchers) {
-          if (w->snapshots() == 0 && !w->done()) return false;
+          if (w->count() == 0 && !w->done()) return false;
         }
         return true;
       },
@@ -566,7 +485,7 @@ TEST_F(LimitsE2eTest, WatchesPastTheCapAreRefusedWhileOpenWatchesKeepWorking) {
   }
 
   // One more: refused at once.
-  Watcher extra(*stubs[0], token, req);
+  BoardWatcher extra(*stubs[0], token, req);
   ASSERT_TRUE(extra.WaitDone(absl::Seconds(10)));
   EXPECT_TRUE(Fails(extra.status(), StatusCode::RESOURCE_EXHAUSTED,
                     {"limit of 1000 concurrent WatchLeaderboard streams", "retry later"}));
@@ -588,8 +507,8 @@ TEST_F(LimitsE2eTest, WatchesPastTheCapAreRefusedWhileOpenWatchesKeepWorking) {
   watchers.clear();
   EXPECT_TRUE(WaitFor(
       [&] {
-        Watcher again(*stubs[0], token, req);
-        return WaitFor([&] { return again.snapshots() > 0 || again.done(); }, absl::Seconds(5)) &&
+        BoardWatcher again(*stubs[0], token, req);
+        return WaitFor([&] { return again.count() > 0 || again.done(); }, absl::Seconds(5)) &&
                !again.done();
       },
       absl::Seconds(10)));
