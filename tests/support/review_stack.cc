@@ -164,14 +164,10 @@ absl::Status SeedReviewData(IngestStack& stack, const std::string& tenant, const
   return AssignTemplate(stack, admin, "co", "sales100", "2025-01");
 }
 
-absl::Status CreateSales100Template(IngestStack& stack, const std::string& token,
-                                    const GradeBands& grades) {
-  ev1::CreateTemplateRequest req;
-  req.set_request_id("create-sales100");
-  req.set_template_id("sales100");
-  ev1::ScorecardTemplate* t = req.mutable_template_();
-  t->set_name("sales only");
-  ev1::Dimension* d = t->add_dimensions();
+ev1::ScorecardTemplate SalesOnlyTemplate(const std::string& name, const GradeBands& grades) {
+  ev1::ScorecardTemplate t;
+  t.set_name(name);
+  ev1::Dimension* d = t.add_dimensions();
   d->set_id("results");
   d->set_name("results");
   d->set_weight(10000);
@@ -182,11 +178,20 @@ absl::Status CreateSales100Template(IngestStack& stack, const std::string& token
   i->set_target_source(ev1::TARGET_SOURCE_BASE);
   i->set_points(10000);
   i->mutable_linear()->set_cap_bp(20000);
-  for (const auto& [name, min_points] : grades) {
-    ev1::GradeBand* g = t->add_grades();
-    g->set_name(name);
+  for (const auto& [band, min_points] : grades) {
+    ev1::GradeBand* g = t.add_grades();
+    g->set_name(band);
     g->set_min_points(min_points);
   }
+  return t;
+}
+
+absl::Status CreateSales100Template(IngestStack& stack, const std::string& token,
+                                    const GradeBands& grades) {
+  ev1::CreateTemplateRequest req;
+  req.set_request_id("create-sales100");
+  req.set_template_id("sales100");
+  *req.mutable_template_() = SalesOnlyTemplate("sales only", grades);
   auto templates = ev1::TemplateService::NewStub(stack.eval().NewChannel());
   ev1::CreateTemplateResponse resp;
   grpc::ClientContext ctx;

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "attain/eval/v1/scorecard_service.pb.h"
+#include "attain/eval/v1/template.pb.h"
 #include "attain/ingest/v1/events.pb.h"
 #include "attain/review/v1/action_service.grpc.pb.h"
 #include "attain/review/v1/committee_service.grpc.pb.h"
@@ -106,10 +107,13 @@ absl::Status SeedReviewData(IngestStack& stack, const std::string& tenant, const
 // A scorecard template's grade bands as (name, minimum points).
 using GradeBands = std::vector<std::pair<std::string, int64_t>>;
 
-// CreateTemplate "sales100" (request "create-sales100"), named "sales only":
-// one dimension "results" (weight 10000) with one indicator "sales", the sales
-// amount against the base target, linear capped at 200 % (20000 bp), worth
-// 100 points (10000), with grade bands `grades`.
+// A template named `name`: one dimension "results" (weight 10000) with one
+// indicator "sales", the sales amount against the base target, linear capped
+// at 200 % (20000 bp), worth 100 points (10000), with grade bands `grades`.
+eval::v1::ScorecardTemplate SalesOnlyTemplate(const std::string& name, const GradeBands& grades);
+
+// CreateTemplate "sales100" (request "create-sales100"): SalesOnlyTemplate
+// named "sales only" with grade bands `grades`.
 absl::Status CreateSales100Template(IngestStack& stack, const std::string& token,
                                     const GradeBands& grades = {{"needs_improvement", 0}});
 
