@@ -81,6 +81,7 @@
 #include "attain/target/v1/target_service.grpc.pb.h"
 #include "common/auth.h"
 #include "tests/support/ingest_stack.h"
+#include "tests/support/review_stack.h"
 
 namespace attain {
 namespace {
@@ -189,45 +190,12 @@ class EvalResultRulesE2eTest : public ::testing::Test {
       ASSERT_EQ(o.outcome(), iv1::OUTCOME_ACCEPTED) << o.reason();
     }
 
-    auto templates = ev1::TemplateService::NewStub(stack_->eval().NewChannel());
-    ev1::CreateTemplateRequest creq;
-    creq.set_request_id("create-sales100");
-    creq.set_template_id("sales100");
-    ev1::ScorecardTemplate* t = creq.mutable_template_();
-    t->set_name("sales only");
-    ev1::Dimension* d = t->add_dimensions();
-    d->set_id("results");
-    d->set_name("results");
-    d->set_weight(10000);
-    ev1::Indicator* i = d->add_indicators();
-    i->set_id("sales");
-    i->set_name("sales");
-    i->set_metric(type::v1::METRIC_SALES_AMOUNT);
-    i->set_target_source(ev1::TARGET_SOURCE_BASE);
-    i->set_points(10000);
-    i->mutable_linear()->set_cap_bp(20000);
-    ev1::GradeBand* g = t->add_grades();
-    g->set_name("needs_improvement");
-    g->set_min_points(0);
-    g = t->add_grades();
-    g->set_name("qualified");
-    g->set_min_points(9000);
-    ev1::CreateTemplateResponse cresp;
-    grpc::ClientContext cctx;
-    Authorize(cctx, admin);
-    grpc::Status cst = templates->CreateTemplate(&cctx, creq, &cresp);
-    ASSERT_TRUE(cst.ok()) << cst.error_message();
+    absl::Status cst = testing::CreateSales100Template(
+        *stack_, admin, {{"needs_improvement", 0}, {"qualified", 9000}});
+    ASSERT_TRUE(cst.ok()) << cst;
     for (const char* unit : {"tq", "tu", "ts"}) {
-      ev1::AssignTemplateRequest areq;
-      areq.set_request_id(absl::StrCat("assign-", unit));
-      areq.set_unit_id(unit);
-      areq.set_template_id("sales100");
-      areq.set_effective_period("2025-01");
-      ev1::AssignTemplateResponse aresp;
-      grpc::ClientContext actx;
-      Authorize(actx, admin);
-      grpc::Status ast = templates->AssignTemplate(&actx, areq, &aresp);
-      ASSERT_TRUE(ast.ok()) << ast.error_message();
+      absl::Status ast = testing::AssignTemplate(*stack_, admin, unit, "sales100", "2025-01");
+      ASSERT_TRUE(ast.ok()) << ast;
     }
     seeded_ = true;
   }
